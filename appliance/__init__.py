@@ -1,0 +1,1 @@
+"""Composition: sweep runners, session, storage, configuration, feedback and the CLI."""

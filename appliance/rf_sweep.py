@@ -1,0 +1,301 @@
+"""The RF sweep: a fast survey of the plan, then a dwell on each candidate that needs one.
+
+Survey: hop the radio across the plan, measure each hop, stitch, detect with a permissive
+threshold. Dwell: retune next to each marginal candidate and measure it for longer, which
+confirms it (or drops it as noise) and gives the classifier a clean stretch of IQ.
+
+Whatever happens to the radio, what was measured is kept: a lost dongle or a cancel ends the
+sweep early with the hops done so far and the bands still missing named.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from dsp import classify, detect, psd
+from dsp import plan as planmod
+from hw.errors import RadioError
+from hw.radio import Radio
+
+log = logging.getLogger(__name__)
+
+CONFIRM_BELOW_SNR_DB = 10.0  # stronger candidates cannot be noise at any threshold we use
+CONFIRM_MAX_WIDTH_HZ = 1.0e6  # wider ones are found by the coarse pass over many bins
+DWELL_OFFSET_HZ = 300e3  # keep the candidate off DC, where the spike and its removal live
+# Wide candidates are re-measured in windows this far apart, each long enough to hold two video
+# fields (so the vertical interval, where FM video's blanking level shows as a line, is in it).
+REFINE_STEP_HZ = 1.6e6
+REFINE_SAMPLES = 98_304  # 41 ms at 2.4 MS/s
+
+
+@dataclass(frozen=True)
+class HopDone:
+    """Progress after one hop: enough for a progress bar and a spectrum filling in."""
+
+    hop: int
+    hops: int
+    center_hz: float
+    freqs: np.ndarray  # kept bins of this hop
+    level_dbfs: np.ndarray  # their mean level
+
+    @property
+    def fraction(self) -> float:
+        return (self.hop + 1) / self.hops
+
+
+@dataclass
+class Dwell:
+    """A longer look at one candidate: raw IQ and its spectrum."""
+
+    center_hz: float
+    sample_rate: float
+    raw: np.ndarray
+    mean: np.ndarray  # full FFT-shifted window
+    averages: float
+
+    def freqs(self, nfft: int) -> np.ndarray:
+        return psd.bin_frequencies(nfft, self.sample_rate, self.center_hz)
+
+
+@dataclass
+class Candidate:
+    detection: detect.Detection
+    verdict: classify.Verdict
+    confirmed: bool = True
+    dwell: Dwell | None = None
+
+
+@dataclass
+class SweepResult:
+    plan: planmod.Plan
+    spectrum: planmod.Spectrum
+    floor: np.ndarray
+    candidates: list[Candidate]
+    complete: bool = True
+    error: str | None = None
+    cancelled: bool = False
+    missing: list[tuple[float, float]] = field(default_factory=list)
+    wall_time_s: float = 0.0
+    dsp_time_s: float = 0.0
+    radio_time_s: float | None = None
+    survey_radio_time_s: float | None = None
+
+    @property
+    def emitters(self) -> list[Candidate]:
+        """Candidates that survived confirmation (or could not be re-checked)."""
+        return [c for c in self.candidates if c.confirmed]
+
+    @property
+    def noise_floor_dbfs(self) -> float | None:
+        finite = np.isfinite(self.floor)
+        return float(psd.to_db(np.array([np.median(self.floor[finite])]))[0]) if finite.any() else None
+
+    @property
+    def hops_done(self) -> int:
+        measured = np.isfinite(self.spectrum.mean)
+        return int(np.unique(self.spectrum.hop_of_bin[measured]).size)
+
+
+class _Clock:
+    """Wall, DSP and (for simulated radios) modelled radio time of one sweep."""
+
+    def __init__(self, radio: Radio) -> None:
+        self.radio = radio
+        self.started = time.perf_counter()
+        self.radio_start = getattr(radio, "modelled_time_s", None)
+        self.dsp = 0.0
+
+    def finish(self, result: SweepResult) -> SweepResult:
+        result.wall_time_s = time.perf_counter() - self.started
+        result.dsp_time_s = self.dsp
+        result.radio_time_s = self.radio_elapsed()
+        return result
+
+    def radio_elapsed(self) -> float | None:
+        if self.radio_start is None:
+            return None
+        return self.radio.modelled_time_s - self.radio_start  # type: ignore[attr-defined]
+
+
+def sweep(
+    radio: Radio,
+    plan: planmod.Plan,
+    *,
+    on_hop: Callable[[HopDone], Any] | None = None,
+    on_stage: Callable[[str, float], Any] | None = None,
+    cancel: threading.Event | None = None,
+    confirm_samples: int = 32768,
+) -> SweepResult:
+    """Survey ``plan``, then confirm marginal candidates and re-measure wide ones.
+
+    Never raises for radio trouble: the result says what is missing.
+    """
+    clock = _Clock(radio)
+    result = _survey(radio, plan, clock, on_hop, cancel)
+    result.survey_radio_time_s = clock.radio_elapsed()
+    if result.error is None and not result.cancelled:
+        if on_stage is not None:
+            on_stage("confirm", 0.0)
+        _confirm(radio, result, clock, cancel, confirm_samples)
+    if result.error is None and not result.cancelled:
+        if on_stage is not None:
+            on_stage("refine", 0.0)
+        _refine_wide(radio, result, clock, cancel)
+    return clock.finish(result)
+
+
+def _survey(radio, plan, clock, on_hop, cancel) -> SweepResult:
+    n = len(plan.hops)
+    means: list[np.ndarray | None] = [None] * n
+    peaks: list[np.ndarray | None] = [None] * n
+    averages = [psd.effective_averages(psd.segment_count(h.dwell_samples, plan.nfft)) for h in plan.hops]
+    error, cancelled = None, False
+    for hop in plan.hops:
+        if cancel is not None and cancel.is_set():
+            cancelled = True
+            break
+        try:
+            radio.tune(hop.center_hz)
+            raw = radio.read(hop.dwell_samples)
+        except RadioError as exc:
+            error = str(exc)
+            log.warning("sweep stopped at %.3f MHz: %s", hop.center_hz / 1e6, exc)
+            break
+        t0 = time.perf_counter()
+        mean, peak, avg = planmod.measure_hop(raw, plan, hop)
+        clock.dsp += time.perf_counter() - t0
+        means[hop.index], peaks[hop.index], averages[hop.index] = mean, peak, avg
+        if on_hop is not None:
+            kept = slice(hop.first_bin, hop.last_bin)
+            on_hop(HopDone(hop.index, n, hop.center_hz, plan.hop_frequencies(hop), psd.to_db(mean[kept])))
+    t0 = time.perf_counter()
+    spectrum = planmod.stitch(plan, means, peaks, averages)
+    floor = detect.noise_floor(spectrum.mean, spectrum.averages, block_bins=max(32, plan.keep_bins))
+    detections = detect.detect(spectrum, pfa=detect.SURVEY_PFA, floor=floor)
+    candidates = [Candidate(d, classify.from_spectrum(d)) for d in detections]
+    clock.dsp += time.perf_counter() - t0
+    return SweepResult(
+        plan=plan,
+        spectrum=spectrum,
+        floor=floor,
+        candidates=candidates,
+        complete=error is None and not cancelled,
+        error=error,
+        cancelled=cancelled,
+        missing=missing_bands(plan, means),
+    )
+
+
+def needs_confirmation(det: detect.Detection) -> bool:
+    return not det.bursty and det.snr_db < CONFIRM_BELOW_SNR_DB and det.bandwidth_hz <= CONFIRM_MAX_WIDTH_HZ
+
+
+def _confirm(radio, result: SweepResult, clock: _Clock, cancel, samples: int) -> None:
+    plan = result.plan
+    for cand in result.candidates:
+        det = cand.detection
+        if not needs_confirmation(det):
+            continue
+        if cancel is not None and cancel.is_set():
+            result.cancelled = True
+            result.complete = False
+            return
+        try:
+            dwell = take_dwell(radio, det.freq_hz - DWELL_OFFSET_HZ, samples, plan.nfft)
+        except RadioError as exc:
+            result.error = str(exc)
+            result.complete = False
+            log.warning("confirmation dwells stopped: %s", exc)
+            return  # unconfirmed candidates stay, flagged as such by their reasons
+        t0 = time.perf_counter()
+        cand.dwell = dwell
+        freqs = dwell.freqs(plan.nfft)
+        lo, hi = (
+            det.freq_hz - det.bandwidth_hz / 2 - plan.bin_hz,
+            det.freq_hz + det.bandwidth_hz / 2 + plan.bin_hz,
+        )
+        sel = (freqs >= lo) & (freqs <= hi)
+        floor = np.interp(
+            freqs[sel], result.spectrum.freqs, np.nan_to_num(result.floor, nan=np.nanmedian(result.floor))
+        )
+        cand.confirmed, _ = detect.confirm(dwell.mean[sel], floor, dwell.averages)
+        if cand.confirmed:  # the longer look measures the emitter better than the survey did
+            better = detect.describe(freqs[sel], dwell.mean[sel], floor, dwell.averages, bin_hz=plan.bin_hz)
+            if better is not None:
+                better.start, better.stop = det.start, det.stop
+                cand.detection = better
+        clock.dsp += time.perf_counter() - t0
+
+
+def _refine_wide(radio, result: SweepResult, clock: _Clock, cancel) -> None:
+    """Re-measure each wide candidate with longer looks that tile it; re-describe it from them."""
+    plan = result.plan
+    for cand in result.candidates:
+        det = cand.detection
+        if det.bandwidth_hz <= CONFIRM_MAX_WIDTH_HZ or det.bursty or not cand.confirmed:
+            continue
+        if cancel is not None and cancel.is_set():
+            result.cancelled, result.complete = True, False
+            return
+        lo = det.freq_hz - det.bandwidth_hz / 2 - 0.2e6
+        hi = det.freq_hz + det.bandwidth_hz / 2 + 0.2e6
+        n_windows = max(1, int(np.ceil((hi - lo) / REFINE_STEP_HZ)))
+        parts_f, parts_p = [], []
+        averages = 0.0
+        try:
+            for j in range(n_windows):
+                centre = lo + REFINE_STEP_HZ * (j + 0.5)
+                dwell = take_dwell(radio, centre, REFINE_SAMPLES, plan.nfft)
+                freqs = dwell.freqs(plan.nfft)
+                keep = np.abs(freqs - dwell.center_hz) < REFINE_STEP_HZ / 2
+                parts_f.append(freqs[keep])
+                parts_p.append(dwell.mean[keep])
+                averages = dwell.averages
+        except RadioError as exc:
+            result.error, result.complete = str(exc), False
+            log.warning("refining wide emitters stopped: %s", exc)
+            return
+        t0 = time.perf_counter()
+        freqs, power = np.concatenate(parts_f), np.concatenate(parts_p)
+        order = np.argsort(freqs)
+        freqs, power = freqs[order], power[order]
+        floor = np.interp(
+            freqs, result.spectrum.freqs, np.nan_to_num(result.floor, nan=np.nanmedian(result.floor))
+        )
+        better = detect.describe(freqs, power, floor, averages, bin_hz=plan.bin_hz)
+        if better is not None:
+            better.start, better.stop = det.start, det.stop
+            cand.detection = better
+        clock.dsp += time.perf_counter() - t0
+
+
+def take_dwell(radio: Radio, center_hz: float, samples: int, nfft: int) -> Dwell:
+    """Tune (clamped to the tuner's range) and read one long block."""
+    lo, hi = radio.tuning_range
+    center = min(max(center_hz, lo), hi)
+    radio.tune(center)
+    raw = radio.read(samples)
+    mean = psd.welch(raw, nfft)
+    averages = psd.effective_averages(psd.segment_count(samples, nfft))
+    return Dwell(center, radio.sample_rate, raw, mean, averages)
+
+
+def missing_bands(plan: planmod.Plan, means: list[np.ndarray | None]) -> list[tuple[float, float]]:
+    """Frequency intervals whose hops were never measured, merged."""
+    spans: list[tuple[float, float]] = []
+    for hop, mean in zip(plan.hops, means, strict=True):
+        if mean is not None:
+            continue
+        lo, hi = plan.hop_span(hop)
+        if spans and abs(lo - spans[-1][1]) <= plan.bin_hz:
+            spans[-1] = (spans[-1][0], hi)
+        else:
+            spans.append((lo, hi))
+    return spans

@@ -1,0 +1,60 @@
+"""The project's own exception hierarchy.
+
+Vendor errors (libusb, libcamera, lgpio) are wrapped at the ``hw`` boundary so the rest of the
+appliance reacts to *what happened* (radio gone, camera busy) rather than to a vendor's type.
+Each class also derives from the closest built-in so generic handlers keep working.
+"""
+
+from __future__ import annotations
+
+
+class RoomsweepError(Exception):
+    """Base of every error this project raises on purpose."""
+
+
+class BadInputError(RoomsweepError, ValueError):
+    """Something the user gave us (a file, a flag, a request) is unusable; the message says why."""
+
+
+class RecordingError(BadInputError):
+    """An IQ recording cannot be read: missing, truncated, unknown format, impossible metadata."""
+
+
+class SceneError(BadInputError):
+    """A simulation scene file is malformed."""
+
+
+class HardwareError(RoomsweepError, OSError):
+    """A device misbehaved or is missing."""
+
+
+class RadioError(HardwareError):
+    """Base for RTL-SDR problems."""
+
+
+class RadioUnavailable(RadioError):
+    """No radio could be opened (absent, busy, or claimed by the DVB-T kernel driver)."""
+
+
+class RadioLost(RadioError):
+    """The radio stopped answering mid-use: pulled out, hung read, USB reset."""
+
+
+class TuneError(RadioError, ValueError):
+    """A frequency outside what the tuner (or recording) covers was asked for."""
+
+
+class CameraError(HardwareError):
+    """Base for camera problems."""
+
+
+class CameraUnavailable(CameraError):
+    """No camera is connected or it could not be opened."""
+
+
+class CameraBusy(CameraUnavailable):
+    """The camera exists but another process holds it."""
+
+
+class PanelError(HardwareError):
+    """GPIO (LEDs, buzzer, button, illuminator) could not be driven."""

@@ -1,0 +1,1 @@
+"""The simulated room: a scene file rendered as radio samples and camera frames."""

@@ -1,0 +1,244 @@
+"""Baseband synthesis of each emitter kind, as a receiver tuned ``offset_hz`` away would see it.
+
+Every model returns complex64 samples normalised to unit power *over its whole bandwidth while
+on*; :class:`hw.sim.radio.SimRadio` scales them to the scene's level. Signals wider than the
+receiver's window are rendered only where they fall inside it (subcarriers in the window, or FM
+samples gated by their instantaneous frequency), which is what the tuner's filters leave.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+
+from dsp import iq as iqmod
+from hw import recording as recmod
+from hw.errors import RecordingError, SceneError
+from hw.sim import video
+from hw.sim.scene import Emitter, Scene
+
+
+def _passband_gate(freq: np.ndarray, fs: float) -> np.ndarray:
+    """1 inside the receiver window, cosine taper to 0 at the edges (for FM gating)."""
+    edge = np.abs(freq) / (fs / 2)
+    return np.clip((1.0 - edge) / 0.1, 0.0, 1.0).astype(np.float32)
+
+
+def _fm(inst_freq: np.ndarray, fs: float, phase0: float) -> np.ndarray:
+    phase = phase0 + np.cumsum(inst_freq * (2 * np.pi / fs))
+    return np.exp(1j * phase).astype(np.complex64)
+
+
+def _bandlimited_noise(rng: np.random.Generator, n: int, fs: float, lo: float, hi: float) -> np.ndarray:
+    """Real noise limited to ``lo``..``hi`` Hz, unit variance."""
+    spec = np.fft.rfft(rng.standard_normal(n))
+    freqs = np.fft.rfftfreq(n, 1 / fs)
+    spec[(freqs < lo) | (freqs > hi)] = 0
+    out = np.fft.irfft(spec, n)
+    std = out.std()
+    return out / std if std > 0 else out
+
+
+class Model:
+    """Base: an emitter's spectrum extent and its waveform."""
+
+    #: bandwidth over which ``power_dbfs`` is the in-band level; 0 = narrow (level = total power)
+    bandwidth_hz = 0.0
+
+    def __init__(self, emitter: Emitter, scene: Scene, seed: int) -> None:
+        self.emitter = emitter
+        self.scene = scene
+        self.rng = np.random.default_rng(seed)
+
+    def extent(self) -> tuple[float, float]:
+        half = max(self.bandwidth_hz, 50e3) / 2
+        return self.emitter.freq_hz - half, self.emitter.freq_hz + half
+
+    def render(self, t: np.ndarray, fs: float, offset_hz: float) -> np.ndarray:
+        raise NotImplementedError
+
+
+class Carrier(Model):
+    def render(self, t, fs, offset_hz):
+        drift = np.cumsum(self.rng.standard_normal(t.size)) * 1e-3  # a little phase noise
+        return np.exp(1j * (2 * np.pi * offset_hz * t + drift)).astype(np.complex64)
+
+
+class AnalogVideo(Model):
+    """A camera's video link: FM (deviation wider than the window) or negative/positive AM."""
+
+    def __init__(self, emitter, scene, seed):
+        super().__init__(emitter, scene, seed)
+        self.standard = emitter.params["standard"]
+        self.modulation = emitter.params["modulation"]
+        self.deviation = float(emitter.params["deviation_hz"])
+        self.bandwidth_hz = 2 * self.deviation if self.modulation == "fm" else 0.0
+        self._phase = 0.0
+
+    def extent(self):
+        half = self.deviation if self.modulation == "fm" else 3e6
+        return self.emitter.freq_hz - half - 0.3e6, self.emitter.freq_hz + half + 0.3e6
+
+    def render(self, t, fs, offset_hz):
+        level = video.composite(self.standard, t)
+        if self.modulation == "fm":
+            # The modulator clamps the back porch: blanking sits on the carrier, peak white
+            # reaches the full deviation and the sync tip swings the other way.
+            k = self.deviation / (video.WHITE - video.BLACK)
+            inst = offset_hz + k * (level - video.BLACK)
+            out = _fm(inst, fs, self._phase) * _passband_gate(inst, fs)
+            self._phase = float(np.angle(out[-1])) if out.size and abs(out[-1]) > 0 else self._phase
+            return out
+        # AM: PAL/NTSC use negative modulation (sync = full carrier); SECAM L is positive.
+        envelope = 0.1 + 0.9 * level if self.standard == "SECAM" else 1.0 - 0.875 * level
+        envelope = envelope / np.sqrt(np.mean(envelope**2))
+        return (envelope * np.exp(2j * np.pi * offset_hz * t)).astype(np.complex64)
+
+
+class FmBroadcast(Model):
+    """Wideband FM: audio, 19 kHz stereo pilot and the 38 kHz L-R subcarrier, 75 kHz deviation."""
+
+    bandwidth_hz = 200e3
+
+    def render(self, t, fs, offset_hz):
+        n = t.size
+        mono = _bandlimited_noise(self.rng, n, fs, 50, 15e3)
+        mpx = 0.4 * mono / 3
+        if self.emitter.params["stereo"]:
+            side = _bandlimited_noise(self.rng, n, fs, 50, 15e3)
+            mpx = mpx + 0.1 * np.cos(2 * np.pi * 19e3 * t) + 0.3 * side / 3 * np.cos(2 * np.pi * 38e3 * t)
+        inst = offset_hz + 75e3 * np.clip(mpx, -1, 1)
+        return _fm(inst, fs, self.rng.uniform(0, 2 * np.pi))
+
+
+class Tdma(Model):
+    """A GSM-like handset: GMSK-ish bursts in one or more slots of 4.615 ms frames."""
+
+    def __init__(self, emitter, scene, seed):
+        super().__init__(emitter, scene, seed)
+        self.bandwidth_hz = float(emitter.params["bandwidth_hz"])
+        self.frame_s = float(emitter.params["frame_s"])
+        self.slots = int(emitter.params["slots"])
+        self.offset_s = self.rng.uniform(0, self.frame_s)
+
+    def render(self, t, fs, offset_hz):
+        symbol_rate = self.bandwidth_hz * 1.354  # 270.833 kbit/s in a 200 kHz channel
+        bits = self.rng.integers(0, 2, int(t.size * symbol_rate / fs) + 2) * 2 - 1
+        k = np.minimum((np.arange(t.size) * symbol_rate / fs).astype(np.int64), bits.size - 1)
+        inst = offset_hz + bits[k] * symbol_rate / 4  # MSK: h = 0.5
+        slot_s = self.frame_s / 8
+        within = np.mod(t - self.offset_s, self.frame_s)
+        on = (within < slot_s * self.slots).astype(np.float32)
+        return _fm(inst, fs, 0.0) * on
+
+
+class Ofdm(Model):
+    """DVB-T-like: random QPSK on a dense subcarrier raster with a 1/4 cyclic prefix."""
+
+    def __init__(self, emitter, scene, seed):
+        super().__init__(emitter, scene, seed)
+        self.bandwidth_hz = float(emitter.params["bandwidth_hz"])
+
+    def extent(self):
+        half = self.bandwidth_hz / 2
+        return self.emitter.freq_hz - half, self.emitter.freq_hz + half
+
+    def render(self, t, fs, offset_hz):
+        size = 2048
+        guard = size // 4
+        freqs = np.fft.fftfreq(size, 1 / fs)
+        used = np.abs(freqs - offset_hz) <= self.bandwidth_hz / 2
+        total_carriers = max(1, int(self.bandwidth_hz / (fs / size)))
+        n_sym = t.size // (size + guard) + 2
+        grid = np.zeros((n_sym, size), np.complex64)
+        qpsk = (self.rng.integers(0, 2, (n_sym, int(used.sum()))) * 2 - 1) + 1j * (
+            self.rng.integers(0, 2, (n_sym, int(used.sum()))) * 2 - 1
+        )
+        grid[:, used] = qpsk / np.sqrt(2)
+        symbols = np.fft.ifft(grid, axis=1) * (size / np.sqrt(total_carriers))
+        with_guard = np.concatenate([symbols[:, -guard:], symbols], axis=1).reshape(-1)
+        start = int(self.rng.integers(0, size + guard))
+        return with_guard[start : start + t.size].astype(np.complex64)
+
+
+class Burst(Model):
+    """An OOK remote or sensor: a keyed carrier for ``burst_s`` every ``period_s``."""
+
+    def __init__(self, emitter, scene, seed):
+        super().__init__(emitter, scene, seed)
+        self.period = float(emitter.params["period_s"])
+        self.burst = float(emitter.params["burst_s"])
+        self.phase_s = self.rng.uniform(0, self.period)
+        self.pattern = self.rng.integers(0, 2, 256).astype(np.float32)
+        self.pattern[::3] = 1.0
+
+    def render(self, t, fs, offset_hz):
+        within = np.mod(t - self.phase_s, self.period)
+        symbol = np.minimum((within / 500e-6).astype(np.int64), self.pattern.size - 1)
+        on = (within < self.burst) * self.pattern[symbol]
+        return (on * np.exp(2j * np.pi * offset_hz * t)).astype(np.complex64)
+
+
+class Recording(Model):
+    """A real capture, resampled to the radio's rate and played at the emitter's frequency."""
+
+    def __init__(self, emitter, scene, seed):
+        super().__init__(emitter, scene, seed)
+        params = emitter.params
+        path = scene.resolve(params["path"])
+        try:
+            rec = recmod.load(path, fmt=params["format"], rate_hz=params["rate_hz"])
+        except RecordingError as exc:
+            raise SceneError(f"recording emitter {params['path']!r}: {exc}") from None
+        samples = iqmod.remove_dc(iqmod.to_complex(np.asarray(rec.raw)))
+        self.source_rate = rec.rate_hz
+        self.samples = samples
+        self._by_rate: dict[float, np.ndarray] = {}
+
+    def extent(self):
+        half = self.source_rate / 2
+        return self.emitter.freq_hz - half, self.emitter.freq_hz + half
+
+    @cached_property
+    def _peak_power(self) -> float:
+        power = np.abs(self.samples) ** 2
+        width = max(1, int(self.source_rate * 1e-3))
+        smooth = np.convolve(power, np.ones(width) / width, mode="valid")
+        return float(smooth.max()) or 1.0
+
+    def _at_rate(self, fs: float) -> np.ndarray:
+        if fs not in self._by_rate:
+            n_out = round(self.samples.size * fs / self.source_rate)
+            spec = np.fft.fftshift(np.fft.fft(self.samples))
+            if n_out >= spec.size:
+                pad = n_out - spec.size
+                spec = np.pad(spec, (pad // 2, pad - pad // 2))
+            else:
+                cut = (spec.size - n_out) // 2
+                spec = spec[cut : cut + n_out]
+            out = np.fft.ifft(np.fft.ifftshift(spec)) * (n_out / self.samples.size)
+            self._by_rate[fs] = (out / np.sqrt(self._peak_power)).astype(np.complex64)
+        return self._by_rate[fs]
+
+    def render(self, t, fs, offset_hz):
+        source = self._at_rate(fs)
+        start = round(t[0] * fs) if t.size else 0
+        index = (start + np.arange(t.size)) % source.size
+        return (source[index] * np.exp(2j * np.pi * offset_hz * t)).astype(np.complex64)
+
+
+MODELS: dict[str, type[Model]] = {
+    "carrier": Carrier,
+    "analog-video": AnalogVideo,
+    "fm-broadcast": FmBroadcast,
+    "tdma": Tdma,
+    "ofdm": Ofdm,
+    "burst": Burst,
+    "recording": Recording,
+}
+
+
+def build(scene: Scene, seed: int = 0) -> list[Model]:
+    """One model per scene emitter, each with its own reproducible random stream."""
+    return [MODELS[e.kind](e, scene, seed * 1000 + i) for i, e in enumerate(scene.emitters)]

@@ -1,0 +1,256 @@
+"""Scene files: the simulated room, validated strictly (unknown keys are an error).
+
+Levels: ``noise_floor_dbfs`` and each emitter's ``power_dbfs`` are what the survey spectrum shows,
+in dBFS per 9.375 kHz bin (2.4 MS/s / 256): a narrow emitter's total power, a wide emitter's
+in-band level. See README "Scene files".
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from hw.errors import SceneError
+
+KINDS = ("analog-video", "fm-broadcast", "tdma", "ofdm", "burst", "carrier", "recording")
+STANDARDS = ("PAL", "NTSC", "SECAM")
+MAX_FREQ_HZ = 6e9  # scenes may hold 2.4/5.8 GHz emitters the RTL-SDR cannot see
+
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class Field:
+    """One allowed key: its type, default (``_MISSING`` = required) and bounds."""
+
+    kind: type | tuple[type, ...]
+    default: Any = _MISSING
+    lo: float | None = None
+    hi: float | None = None
+    choices: tuple[str, ...] | None = None
+
+
+_NUMBER = (int, float)
+_COMMON = {
+    "kind": Field(str, choices=KINDS),
+    "freq_hz": Field(_NUMBER, lo=1e3, hi=MAX_FREQ_HZ),
+    "power_dbfs": Field(_NUMBER, lo=-150, hi=10),
+    "label": Field(str, ""),
+    # A level that changes with time, for proximity tracking: power rises (or falls) at this rate
+    # from the start of the simulation until it reaches ``power_limit_dbfs``.
+    "power_ramp_db_per_s": Field(_NUMBER, 0.0, lo=-100, hi=100),
+    "power_limit_dbfs": Field(_NUMBER, 0.0, lo=-150, hi=10),
+}
+_BY_KIND: dict[str, dict[str, Field]] = {
+    "analog-video": {
+        "standard": Field(str, "PAL", choices=STANDARDS),
+        "modulation": Field(str, "fm", choices=("fm", "am")),
+        "deviation_hz": Field(_NUMBER, 3e6, lo=1e5, hi=20e6),
+    },
+    "fm-broadcast": {"stereo": Field(bool, True)},
+    "tdma": {
+        "slots": Field(int, 1, lo=1, hi=8),
+        "frame_s": Field(_NUMBER, 4.615e-3, lo=1e-4, hi=1.0),
+        "bandwidth_hz": Field(_NUMBER, 200e3, lo=1e3, hi=20e6),
+    },
+    "ofdm": {"bandwidth_hz": Field(_NUMBER, 7.6e6, lo=1e4, hi=40e6)},
+    "burst": {
+        "period_s": Field(_NUMBER, 1.0, lo=1e-3, hi=3600),
+        "burst_s": Field(_NUMBER, 0.05, lo=1e-4, hi=3600),
+    },
+    "carrier": {},
+    "recording": {
+        "path": Field(str),
+        "rate_hz": Field(_NUMBER, None, lo=1e3, hi=100e6),
+        "format": Field(str, None, choices=("cu8", "cs8", "cs16", "cf32")),
+    },
+}
+_OPTICAL = {
+    "width": Field(int, 1280, lo=64, hi=4096),
+    "height": Field(int, 720, lo=64, hi=4096),
+    "lenses": Field(list, []),
+    "ir_leds": Field(list, []),
+    "decoys": Field(list, []),
+}
+_OPTICAL_ITEMS = {
+    "lenses": {
+        "x": Field(_NUMBER, lo=0, hi=1),
+        "y": Field(_NUMBER, lo=0, hi=1),
+        "radius_px": Field(_NUMBER, 2.0, lo=0.5, hi=50),
+        "reflectivity": Field(_NUMBER, 0.8, lo=0, hi=1),
+    },
+    "ir_leds": {
+        "x": Field(_NUMBER, lo=0, hi=1),
+        "y": Field(_NUMBER, lo=0, hi=1),
+        "radius_px": Field(_NUMBER, 3.0, lo=0.5, hi=50),
+        "brightness": Field(_NUMBER, 0.9, lo=0, hi=1),
+    },
+    "decoys": {
+        "kind": Field(str, "specular", choices=("specular", "glossy", "status-led")),
+        "x": Field(_NUMBER, lo=0, hi=1),
+        "y": Field(_NUMBER, lo=0, hi=1),
+        "radius_px": Field(_NUMBER, 8.0, lo=0.5, hi=200),
+        "brightness": Field(_NUMBER, 0.9, lo=0, hi=1),
+        "blink_hz": Field(_NUMBER, 0.0, lo=0, hi=100),
+    },
+}
+
+
+@dataclass(frozen=True)
+class Emitter:
+    """One transmitter in the room; ``params`` holds the kind-specific keys (with defaults)."""
+
+    kind: str
+    freq_hz: float
+    power_dbfs: float
+    label: str = ""
+    power_ramp_db_per_s: float = 0.0
+    power_limit_dbfs: float = 0.0
+    params: dict[str, Any] = field(default_factory=dict)
+
+    def power_at(self, t_s: float) -> float:
+        """Level in dBFS at simulation time ``t_s`` (constant unless a ramp is set)."""
+        if not self.power_ramp_db_per_s:
+            return self.power_dbfs
+        level = self.power_dbfs + self.power_ramp_db_per_s * t_s
+        limit = self.power_limit_dbfs
+        return min(level, limit) if self.power_ramp_db_per_s > 0 else max(level, limit)
+
+
+@dataclass(frozen=True)
+class Scene:
+    name: str
+    noise_floor_dbfs: float
+    emitters: tuple[Emitter, ...]
+    optical: dict[str, Any] | None
+    path: Path | None = None
+
+    def resolve(self, relative: str) -> Path:
+        """A path in the scene resolved against the scene file's directory."""
+        candidate = Path(relative)
+        if candidate.is_absolute() or self.path is None:
+            return candidate
+        return (self.path.parent / candidate).resolve()
+
+
+def _check(value: Any, spec: Field, where: str) -> Any:
+    if isinstance(value, bool) and spec.kind is not bool and spec.kind != (bool,):
+        raise SceneError(f"{where}: expected {_type_name(spec.kind)}, got {value!r}")
+    if not isinstance(value, spec.kind):
+        raise SceneError(f"{where}: expected {_type_name(spec.kind)}, got {type(value).__name__} {value!r}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise SceneError(f"{where}: must be a finite number, got {value!r}")
+    if spec.choices is not None and value not in spec.choices:
+        raise SceneError(f"{where}: {value!r} is not one of {', '.join(spec.choices)}")
+    if spec.lo is not None and isinstance(value, _NUMBER) and value < spec.lo:
+        raise SceneError(f"{where}: {value!r} is below the minimum {spec.lo:g}")
+    if spec.hi is not None and isinstance(value, _NUMBER) and value > spec.hi:
+        raise SceneError(f"{where}: {value!r} is above the maximum {spec.hi:g}")
+    return value
+
+
+def _type_name(kind: type | tuple[type, ...]) -> str:
+    if kind == _NUMBER:
+        return "a number"
+    names = {str: "a string", int: "an integer", bool: "true or false", list: "a list", dict: "an object"}
+    return names.get(kind, str(kind)) if isinstance(kind, type) else "a value"
+
+
+def _fields(obj: Any, specs: dict[str, Field], where: str) -> dict[str, Any]:
+    """Validate an object against ``specs``; fill defaults; reject unknown keys."""
+    if not isinstance(obj, dict):
+        raise SceneError(f"{where}: expected an object, got {type(obj).__name__}")
+    unknown = sorted(set(obj) - set(specs))
+    if unknown:
+        raise SceneError(f"{where}: unknown key {unknown[0]!r} (allowed: {', '.join(specs)})")
+    out = {}
+    for key, spec in specs.items():
+        if key in obj:
+            value = obj[key]
+            out[key] = (
+                value if (value is None and spec.default is None) else _check(value, spec, f"{where}.{key}")
+            )
+        elif spec.default is _MISSING:
+            raise SceneError(f"{where}: missing required key {key!r}")
+        else:
+            out[key] = list(spec.default) if isinstance(spec.default, list) else spec.default
+    return out
+
+
+def _emitter(obj: Any, where: str) -> Emitter:
+    if not isinstance(obj, dict):
+        raise SceneError(f"{where}: expected an object, got {type(obj).__name__}")
+    if "kind" not in obj:
+        raise SceneError(f"{where}: missing required key 'kind'")
+    kind = _check(obj["kind"], _COMMON["kind"], f"{where}.kind")
+    values = _fields(obj, {**_COMMON, **_BY_KIND[kind]}, where)
+    if kind == "burst" and values["burst_s"] >= values["period_s"]:
+        raise SceneError(f"{where}.burst_s: must be shorter than period_s")
+    common = {key: values.pop(key) for key in list(_COMMON)}
+    common["freq_hz"] = float(common["freq_hz"])
+    common["power_dbfs"] = float(common["power_dbfs"])
+    if obj.get("power_limit_dbfs") is None:
+        common["power_limit_dbfs"] = 10.0 if common["power_ramp_db_per_s"] >= 0 else -150.0
+    return Emitter(params=values, **common)
+
+
+def _optical(obj: Any, where: str) -> dict[str, Any]:
+    values = _fields(obj, _OPTICAL, where)
+    for key, specs in _OPTICAL_ITEMS.items():
+        values[key] = [_fields(item, specs, f"{where}.{key}[{i}]") for i, item in enumerate(values[key])]
+    return values
+
+
+def parse(data: Any, path: Path | None = None) -> Scene:
+    """Validate a decoded scene document and build a :class:`Scene`."""
+    where = path.name if path else "scene"
+    top = _fields(
+        data,
+        {
+            "name": Field(str, "unnamed room"),
+            "noise_floor_dbfs": Field(_NUMBER, -55.0, lo=-120, hi=-10),
+            "emitters": Field(list, []),
+            "optical": Field(dict, None),
+        },
+        where,
+    )
+    emitters = tuple(_emitter(item, f"{where}: emitters[{i}]") for i, item in enumerate(top["emitters"]))
+    optical = None if top["optical"] is None else _optical(top["optical"], f"{where}: optical")
+    return Scene(
+        name=top["name"],
+        noise_floor_dbfs=float(top["noise_floor_dbfs"]),
+        emitters=emitters,
+        optical=optical,
+        path=path,
+    )
+
+
+def load(path: str | Path) -> Scene:
+    """Read and validate a scene file; :class:`SceneError` says what is wrong and where."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SceneError(f"{path}: no such scene file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SceneError(f"{path}: cannot read scene ({exc})") from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SceneError(
+            f"{path.name}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
+    return parse(data, path.resolve())
+
+
+def demo_scene_path() -> Path:
+    """The bundled demo room."""
+    return Path(str(resources.files("hw.sim") / "scenes" / "hotel-room.json"))
+
+
+def load_demo() -> Scene:
+    return load(demo_scene_path())

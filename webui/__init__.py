@@ -1,0 +1,1 @@
+"""The phone web UI (Flask), served by waitress inside ``roomsweep serve``."""

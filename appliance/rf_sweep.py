@@ -266,9 +266,7 @@ def _refine_wide(radio, result: SweepResult, clock: _Clock, cancel) -> None:
         freqs, power = np.concatenate(parts_f), np.concatenate(parts_p)
         order = np.argsort(freqs)
         freqs, power = freqs[order], power[order]
-        floor = np.interp(
-            freqs, result.spectrum.freqs, np.nan_to_num(result.floor, nan=np.nanmedian(result.floor))
-        )
+        floor = np.interp(freqs, result.spectrum.freqs, np.nan_to_num(result.floor, nan=np.nanmedian(result.floor)))
         better = detect.describe(freqs, power, floor, averages, bin_hz=plan.bin_hz)
         if better is not None:
             better.start, better.stop = det.start, det.stop

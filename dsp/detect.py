@@ -62,9 +62,7 @@ def percentile_factor(averages: float, percentile: float) -> float:
     return gamma_quantile_factor(averages, 1.0 - percentile / 100.0)
 
 
-def noise_floor(
-    power: np.ndarray, averages: np.ndarray, block_bins: int = 214, span_blocks: int = 4
-) -> np.ndarray:
+def noise_floor(power: np.ndarray, averages: np.ndarray, block_bins: int = 214, span_blocks: int = 4) -> np.ndarray:
     """Per-bin noise floor (linear) of a spectrum; NaN bins (not measured) stay NaN."""
     n = power.size
     floor = np.full(n, np.nan)
@@ -291,9 +289,7 @@ def _interpolate_peak(trace: np.ndarray, top: int) -> float:
     return float(np.clip(0.5 * (a - c) / denom, -0.5, 0.5)) if denom < 0 else 0.0
 
 
-def confirm(
-    power: np.ndarray, floor: np.ndarray, averages: float, *, pfa: float = DEFAULT_PFA
-) -> tuple[bool, float]:
+def confirm(power: np.ndarray, floor: np.ndarray, averages: float, *, pfa: float = DEFAULT_PFA) -> tuple[bool, float]:
     """Re-test a candidate's bins from a longer dwell: (still above threshold, peak excess dB).
 
     ``power`` and ``floor`` are the candidate's bins in the confirmation spectrum and the survey

@@ -74,13 +74,9 @@ def check_tunable(ranges: tuple[tuple[float, float], ...], tuning_range=(TUNER_M
     t_lo, t_hi = tuning_range
     for lo, hi in ranges:
         if lo < t_lo:
-            raise ValueError(
-                f"{lo / 1e6:g} MHz is below the RTL-SDR's {t_lo / 1e6:g} MHz limit; it cannot tune there"
-            )
+            raise ValueError(f"{lo / 1e6:g} MHz is below the RTL-SDR's {t_lo / 1e6:g} MHz limit; it cannot tune there")
         if hi > t_hi:
-            extra = (
-                " (2.4/5.8 GHz Wi-Fi cameras are invisible to it: use the optical sweep)" if hi > 2e9 else ""
-            )
+            extra = " (2.4/5.8 GHz Wi-Fi cameras are invisible to it: use the optical sweep)" if hi > 2e9 else ""
             raise ValueError(f"{hi / 1e6:g} MHz is above the RTL-SDR's {t_hi / 1e6:g} MHz limit{extra}")
 
 
@@ -174,15 +170,11 @@ def _pieces(ranges, band_table) -> list[tuple[float, float, float, float]]:
         for a, b in itertools.pairwise(cuts):
             inside = [band for band in special if band.lo_hz <= a and b <= band.hi_hz]
             slowest = max(inside, key=lambda band: band.min_dwell_s, default=None)
-            pieces.append(
-                (a, b, slowest.min_dwell_s if slowest else 0.0, slowest.frame_s if slowest else 0.0)
-            )
+            pieces.append((a, b, slowest.min_dwell_s if slowest else 0.0, slowest.frame_s if slowest else 0.0))
     return pieces
 
 
-def _tile(
-    lo: float, hi: float, nfft: int, keep: int, bin_hz: float, tuning_range
-) -> list[tuple[float, int, int]]:
+def _tile(lo: float, hi: float, nfft: int, keep: int, bin_hz: float, tuning_range) -> list[tuple[float, int, int]]:
     """Hop centres and kept-bin slices covering [lo, hi): bins whose centres fall inside."""
     half_keep = keep // 2
     step = keep * bin_hz
@@ -244,9 +236,7 @@ def stitch(
     ``means``/``peaks`` are full FFT-shifted windows (nfft bins) from :func:`measure_hop`.
     """
     full = [
-        m
-        for m, h in zip(means, plan.hops, strict=True)
-        if m is not None and h.last_bin - h.first_bin == plan.keep_bins
+        m for m, h in zip(means, plan.hops, strict=True) if m is not None and h.last_bin - h.first_bin == plan.keep_bins
     ]
     shape = passband_shape(full, plan)
     parts_f, parts_m, parts_p, parts_h, parts_a, parts_n = [], [], [], [], [], []

@@ -210,9 +210,7 @@ def _accumulate_parallel(src, nseg, nth, step, n, win, tw, odd, mi, mq):  # prag
 
 
 @njit(cache=True, fastmath=True, parallel=True)
-def _accumulate_frames(
-    src, nframes, frame_len, frame_segs, step, n, win, tw, odd, mi, mq
-):  # pragma: no cover
+def _accumulate_frames(src, nframes, frame_len, frame_segs, step, n, win, tw, odd, mi, mq):  # pragma: no cover
     """One accumulated spectrum per frame of ``frame_len`` samples (segments inside the frame)."""
     out = np.zeros((nframes, n), np.float64)
     for f in prange(nframes):

@@ -88,9 +88,7 @@ class _GuardedCaller:
             ok, value = reply.get(timeout=timeout_s)
         except queue.Empty:
             self.poisoned = True
-            raise RadioLost(
-                f"radio did not answer within {timeout_s:g} s ({what}): unplugged or hung?"
-            ) from None
+            raise RadioLost(f"radio did not answer within {timeout_s:g} s ({what}): unplugged or hung?") from None
         if not ok:
             raise value
         return value

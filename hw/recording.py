@@ -97,22 +97,17 @@ def load(
         fmt = format_from_suffix(path)
         if fmt is None:
             raise RecordingError(
-                f"{path.name}: cannot tell the sample format from the name; "
-                f"pass --format ({'|'.join(iqmod.FORMATS)})"
+                f"{path.name}: cannot tell the sample format from the name; pass --format ({'|'.join(iqmod.FORMATS)})"
             )
     name_center, name_rate = parse_name(path.name)
     rate = rate_hz if rate_hz is not None else name_rate
     if rate is None:
-        raise RecordingError(
-            f"{path.name}: sample rate unknown; pass --rate HZ or use a name like x_433.92M_250k.cu8"
-        )
+        raise RecordingError(f"{path.name}: sample rate unknown; pass --rate HZ or use a name like x_433.92M_250k.cu8")
     center = center_hz if center_hz is not None else name_center
     return _open_raw(path, path, fmt, rate, center)
 
 
-def _load_sigmf(
-    meta_path: Path, *, fmt: str | None, rate_hz: float | None, center_hz: float | None
-) -> Recording:
+def _load_sigmf(meta_path: Path, *, fmt: str | None, rate_hz: float | None, center_hz: float | None) -> Recording:
     try:
         meta = json.loads(meta_path.read_text())
     except FileNotFoundError:
@@ -132,8 +127,7 @@ def _load_sigmf(
         fmt = _SIGMF_TYPES.get(datatype)
         if fmt is None:
             raise RecordingError(
-                f"{meta_path.name}: SigMF datatype {datatype!r} not supported "
-                f"(use one of {', '.join(_SIGMF_TYPES)})"
+                f"{meta_path.name}: SigMF datatype {datatype!r} not supported (use one of {', '.join(_SIGMF_TYPES)})"
             )
     if glob.get("core:num_channels", 1) != 1:
         raise RecordingError(f"{meta_path.name}: only single-channel SigMF recordings are supported")
@@ -148,13 +142,9 @@ def _load_sigmf(
 
 def _open_raw(data_path: Path, shown: Path, fmt: str, rate: float, center: float | None) -> Recording:
     if fmt not in iqmod.SAMPLE_DTYPES:
-        raise RecordingError(
-            f"{shown.name}: unknown format {fmt!r}; expected one of {', '.join(iqmod.FORMATS)}"
-        )
+        raise RecordingError(f"{shown.name}: unknown format {fmt!r}; expected one of {', '.join(iqmod.FORMATS)}")
     if not (np.isfinite(rate) and 0 < rate <= MAX_RATE_HZ):
-        raise RecordingError(
-            f"{shown.name}: impossible sample rate {rate:g} Hz (must be > 0 and <= {MAX_RATE_HZ:g})"
-        )
+        raise RecordingError(f"{shown.name}: impossible sample rate {rate:g} Hz (must be > 0 and <= {MAX_RATE_HZ:g})")
     if center is not None and not (np.isfinite(center) and 0 <= center < 100e9):
         raise RecordingError(f"{shown.name}: impossible centre frequency {center:g} Hz")
     if not data_path.is_file():
@@ -168,9 +158,7 @@ def _open_raw(data_path: Path, shown: Path, fmt: str, rate: float, center: float
             f"({frame} bytes each): truncated or wrong --format"
         )
     if size // frame < MIN_SAMPLES:
-        raise RecordingError(
-            f"{data_path.name}: only {size // frame} samples; at least {MIN_SAMPLES} are needed"
-        )
+        raise RecordingError(f"{data_path.name}: only {size // frame} samples; at least {MIN_SAMPLES} are needed")
     try:
         raw = np.memmap(data_path, dtype=dtype, mode="r")
     except (OSError, ValueError) as exc:

@@ -62,11 +62,7 @@ def test_missing_scene_file(tmp_path):
 def test_recording_emitter_with_a_missing_file_is_a_scene_error(tmp_path):
     path = write_scene(
         tmp_path,
-        {
-            "emitters": [
-                {"kind": "recording", "freq_hz": 4.3392e8, "power_dbfs": -30, "path": "gone_433.92M_250k.cu8"}
-            ]
-        },
+        {"emitters": [{"kind": "recording", "freq_hz": 4.3392e8, "power_dbfs": -30, "path": "gone_433.92M_250k.cu8"}]},
     )
     with pytest.raises(SceneError, match="no such file"):
         SimRadio(scenemod.load(path))

@@ -58,9 +58,7 @@ def test_a_pulled_dongle_keeps_what_was_measured_and_names_the_missing_bands(dem
     assert not result.complete and "NO_DEVICE" in result.error
     assert result.hops_done == 200
     ((lo, hi),) = result.missing
-    assert lo == pytest.approx(plan.hop_span(plan.hops[200])[0]) and hi == pytest.approx(
-        700e6, abs=plan.bin_hz
-    )
+    assert lo == pytest.approx(plan.hop_span(plan.hops[200])[0]) and hi == pytest.approx(700e6, abs=plan.bin_hz)
     found = [c.detection.freq_hz for c in result.emitters]
     assert any(abs(f - 98.1e6) < 1e4 for f in found), "emitters measured before the loss are kept"
 
@@ -107,14 +105,10 @@ def test_recorded_ook_device_in_a_scene_is_found(tmp_path, rtl433_recordings):
     from hw.sim import scene as scenemod
 
     doc = {
-        "emitters": [
-            {"kind": "recording", "freq_hz": 433.92e6, "power_dbfs": -30, "path": str(rtl433_recordings[1])}
-        ]
+        "emitters": [{"kind": "recording", "freq_hz": 433.92e6, "power_dbfs": -30, "path": str(rtl433_recordings[1])}]
     }
     path = tmp_path / "sensor.json"
     path.write_text(json.dumps(doc))
-    result = rf_sweep.sweep(
-        SimRadio(scenemod.load(path), time_scale=0), planmod.make_plan(planmod.PRESETS["cameras"])
-    )
+    result = rf_sweep.sweep(SimRadio(scenemod.load(path), time_scale=0), planmod.make_plan(planmod.PRESETS["cameras"]))
     found = [c for c in result.emitters if abs(c.detection.freq_hz - 433.92e6) < 150e3]
     assert len(found) == 1 and found[0].detection.bursty

@@ -114,9 +114,7 @@ class SimRadio:
         fs = self.sample_rate
         t = (start_sample + np.arange(n)) / fs
         noise_power = (
-            10 ** (self.scene.noise_floor_dbfs / 10)
-            * (fs / REFERENCE_RBW_HZ)
-            / (psd.noise_bin_gain(256) * 256)
+            10 ** (self.scene.noise_floor_dbfs / 10) * (fs / REFERENCE_RBW_HZ) / (psd.noise_bin_gain(256) * 256)
         )
         x = (self._rng.standard_normal(n) + 1j * self._rng.standard_normal(n)) * np.sqrt(noise_power / 2)
         x = x.astype(np.complex64)

@@ -171,9 +171,7 @@ def _fields(obj: Any, specs: dict[str, Field], where: str) -> dict[str, Any]:
     for key, spec in specs.items():
         if key in obj:
             value = obj[key]
-            out[key] = (
-                value if (value is None and spec.default is None) else _check(value, spec, f"{where}.{key}")
-            )
+            out[key] = value if (value is None and spec.default is None) else _check(value, spec, f"{where}.{key}")
         elif spec.default is _MISSING:
             raise SceneError(f"{where}: missing required key {key!r}")
         else:
@@ -241,9 +239,7 @@ def load(path: str | Path) -> Scene:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise SceneError(
-            f"{path.name}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
-        ) from None
+        raise SceneError(f"{path.name}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})") from None
     return parse(data, path.resolve())
 
 

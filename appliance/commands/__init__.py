@@ -1,0 +1,54 @@
+"""One module per ``roomsweep`` command; each has ``add_parser(subparsers)`` and sets ``func``.
+
+To add a command: write ``appliance/commands/<name>.py`` and list it in ``COMMANDS``.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from appliance import radios
+from dsp import plan as planmod
+
+
+class UsageError(Exception):
+    """A mistake in how the command was called; reported in one line with exit status 2."""
+
+
+def frequency(text: str) -> float:
+    """argparse type: ``433.92M`` etc."""
+    try:
+        return planmod.parse_frequency(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def gain(text: str) -> float | str:
+    """argparse type: tuner gain in dB, or ``auto``."""
+    if text == "auto":
+        return text
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"gain must be 'auto' or dB, got {text!r}") from None
+
+
+def radio_options(p: argparse.ArgumentParser) -> None:
+    """--simulate/--scene/--gain/--ppm, shared by commands that use the radio."""
+    p.add_argument("--simulate", action="store_true", help="use the simulated room instead of the RTL-SDR")
+    p.add_argument("--scene", type=Path, metavar="FILE", help="scene file for --simulate (implies it)")
+    p.add_argument("--gain", type=gain, default="auto", help="tuner gain in dB, or auto")
+    p.add_argument("--ppm", type=int, default=0, help="frequency correction of the dongle")
+
+
+def open_radio(args: argparse.Namespace):
+    """The radio the shared options ask for."""
+    simulate = args.simulate or args.scene is not None
+    scene = radios.load_scene(args.scene) if simulate else None
+    return radios.open_radio(simulate=simulate, scene=scene, gain=args.gain, ppm=args.ppm)
+
+
+from appliance.commands import analyze, demo, sweep  # noqa: E402  (modules use the helpers above)
+
+COMMANDS = (demo, sweep, analyze)

@@ -1,0 +1,445 @@
+"""Durable storage: SQLite (WAL) for sweeps, emitters, findings, baselines and UI settings;
+files on disk (spectra, images, evidence recordings) written atomically.
+
+Crash safety: a sweep row is created when the sweep starts and completed in one transaction
+with all its emitters and findings, so after a kill -9 or a pulled plug a sweep is either fully
+there or marked ``interrupted`` at the next start. ``synchronous=FULL``: a sweep reported
+complete has reached the SD card.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import shutil
+import sqlite3
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from hw.files import atomic_write_bytes
+
+log = logging.getLogger(__name__)
+
+# Each entry upgrades the schema from version i to i + 1. Never edit a released step: add one.
+MIGRATIONS: tuple[str, ...] = (
+    """
+    CREATE TABLE sweeps (
+        id INTEGER PRIMARY KEY,
+        started_at REAL NOT NULL,
+        finished_at REAL,
+        status TEXT NOT NULL CHECK (status IN
+            ('running', 'complete', 'partial', 'cancelled', 'failed', 'interrupted')),
+        error TEXT,
+        source TEXT NOT NULL DEFAULT '',
+        summary TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE TABLE emitters (
+        id INTEGER PRIMARY KEY,
+        sweep_id INTEGER NOT NULL REFERENCES sweeps(id) ON DELETE CASCADE,
+        freq_hz REAL NOT NULL,
+        bandwidth_hz REAL NOT NULL,
+        power_dbfs REAL,
+        snr_db REAL,
+        kind TEXT NOT NULL,
+        camera_score REAL NOT NULL,
+        doc TEXT NOT NULL
+    );
+    CREATE INDEX emitters_by_sweep ON emitters(sweep_id);
+    CREATE TABLE findings (
+        id INTEGER PRIMARY KEY,
+        sweep_id INTEGER NOT NULL REFERENCES sweeps(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        x REAL NOT NULL,
+        y REAL NOT NULL,
+        score REAL NOT NULL,
+        doc TEXT NOT NULL
+    );
+    CREATE INDEX findings_by_sweep ON findings(sweep_id);
+    CREATE TABLE files (
+        id INTEGER PRIMARY KEY,
+        sweep_id INTEGER NOT NULL REFERENCES sweeps(id) ON DELETE CASCADE,
+        role TEXT NOT NULL,
+        path TEXT NOT NULL,
+        bytes INTEGER NOT NULL,
+        meta TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX files_by_sweep ON files(sweep_id);
+    CREATE TABLE baselines (
+        id INTEGER PRIMARY KEY,
+        created_at REAL NOT NULL,
+        name TEXT NOT NULL DEFAULT '',
+        sweep_id INTEGER,
+        emitters TEXT NOT NULL
+    );
+    CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_at REAL NOT NULL
+    );
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StoreError(Exception):
+    """The database cannot be used (newer schema, not a database, disk trouble)."""
+
+
+@dataclass(frozen=True)
+class Baseline:
+    id: int
+    created_at: float
+    name: str
+    sweep_id: int | None
+    emitters: list[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class SweepRecord:
+    id: int
+    started_at: float
+    finished_at: float | None
+    status: str
+    error: str | None
+    source: str
+    summary: dict[str, Any]
+
+
+class Store:
+    """One SQLite database plus a directory of files, safe to share between threads."""
+
+    def __init__(self, root: str | Path) -> None:
+        self.root = Path(root)
+        self.files_dir = self.root / "sweeps"
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+        self.path = self.root / "roomsweep.sqlite3"
+        self._lock = threading.RLock()
+        try:
+            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=10)
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute("PRAGMA foreign_keys=ON")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: not usable as the roomsweep database ({exc})") from None
+        self.interrupted_at_start = self._mark_interrupted()
+
+    # --- schema --------------------------------------------------------------------------
+
+    def _migrate(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: schema version {version} is newer than this roomsweep's "
+                f"({SCHEMA_VERSION}); upgrade roomsweep"
+            )
+        for step in range(version, SCHEMA_VERSION):
+            with self._transaction() as db:
+                db.executescript_in_tx(MIGRATIONS[step])
+                db.execute(f"PRAGMA user_version = {step + 1}")
+            log.info("database schema upgraded to version %d", step + 1)
+
+    @property
+    def schema_version(self) -> int:
+        return self._db.execute("PRAGMA user_version").fetchone()[0]
+
+    def _mark_interrupted(self) -> int:
+        with self._transaction() as db:
+            cur = db.execute(
+                "UPDATE sweeps SET status = 'interrupted', finished_at = ? WHERE status = 'running'", (time.time(),)
+            )
+            return cur.rowcount
+
+    @contextmanager
+    def _transaction(self) -> Iterator[_Tx]:
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield _Tx(self._db)
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    def integrity_ok(self) -> bool:
+        with self._lock:
+            return self._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # --- sweeps --------------------------------------------------------------------------
+
+    def begin_sweep(self, source: str = "") -> int:
+        """Create a ``running`` sweep; it becomes ``interrupted`` if the process dies first."""
+        with self._transaction() as db:
+            cur = db.execute(
+                "INSERT INTO sweeps (started_at, status, source) VALUES (?, 'running', ?)", (time.time(), source)
+            )
+            return int(cur.lastrowid)
+
+    def finish_sweep(
+        self,
+        sweep_id: int,
+        *,
+        status: str,
+        summary: dict[str, Any],
+        emitters: list[dict[str, Any]] = (),
+        findings: list[dict[str, Any]] = (),
+        error: str | None = None,
+    ) -> None:
+        """Store a sweep's results in one transaction (all or nothing)."""
+        with self._transaction() as db:
+            db.execute(
+                "UPDATE sweeps SET finished_at = ?, status = ?, error = ?, summary = ? WHERE id = ?",
+                (time.time(), status, error, json.dumps(summary), sweep_id),
+            )
+            db.executemany(
+                "INSERT INTO emitters (sweep_id, freq_hz, bandwidth_hz, power_dbfs, snr_db, kind, camera_score, doc)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        sweep_id,
+                        e["freq_hz"],
+                        e["bandwidth_hz"],
+                        e.get("power_dbfs"),
+                        e.get("snr_db"),
+                        e["kind"],
+                        e["camera_score"],
+                        json.dumps(e),
+                    )
+                    for e in emitters
+                ],
+            )
+            db.executemany(
+                "INSERT INTO findings (sweep_id, kind, x, y, score, doc) VALUES (?, ?, ?, ?, ?, ?)",
+                [(sweep_id, f["kind"], f["x"], f["y"], f["score"], json.dumps(f)) for f in findings],
+            )
+
+    def sweep(self, sweep_id: int) -> SweepRecord | None:
+        with self._lock:
+            row = self._db.execute("SELECT * FROM sweeps WHERE id = ?", (sweep_id,)).fetchone()
+        return _sweep_record(row) if row else None
+
+    def sweeps(self, limit: int = 50, before_id: int | None = None) -> list[SweepRecord]:
+        """Newest first."""
+        query = "SELECT * FROM sweeps"
+        args: tuple = ()
+        if before_id is not None:
+            query += " WHERE id < ?"
+            args = (before_id,)
+        with self._lock:
+            rows = self._db.execute(query + " ORDER BY id DESC LIMIT ?", (*args, limit)).fetchall()
+        return [_sweep_record(r) for r in rows]
+
+    def emitters(self, sweep_id: int) -> list[dict[str, Any]]:
+        """A sweep's emitters in the emitter_json shape, suspects first."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, doc FROM emitters WHERE sweep_id = ? ORDER BY camera_score DESC, freq_hz", (sweep_id,)
+            ).fetchall()
+        return [{**json.loads(r["doc"]), "id": r["id"]} for r in rows]
+
+    def findings(self, sweep_id: int) -> list[dict[str, Any]]:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT id, doc FROM findings WHERE sweep_id = ? ORDER BY score DESC", (sweep_id,)
+            ).fetchall()
+        return [{**json.loads(r["doc"]), "id": r["id"]} for r in rows]
+
+    def delete_sweep(self, sweep_id: int) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM sweeps WHERE id = ?", (sweep_id,))
+        shutil.rmtree(self.sweep_dir(sweep_id, create=False), ignore_errors=True)
+
+    # --- files ---------------------------------------------------------------------------
+
+    def sweep_dir(self, sweep_id: int, *, create: bool = True) -> Path:
+        path = self.files_dir / f"{sweep_id:06d}"
+        if create:
+            path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def add_file(self, sweep_id: int, role: str, name: str, data: bytes, meta: dict | None = None) -> Path:
+        """Write a file for a sweep atomically and record it (role: spectrum, image, evidence, ...)."""
+        path = atomic_write_bytes(self.sweep_dir(sweep_id) / name, data)
+        self.register_file(sweep_id, role, path, meta)
+        return path
+
+    def register_file(self, sweep_id: int, role: str, path: Path, meta: dict | None = None) -> None:
+        """Record a file some other writer already put in the sweep's directory."""
+        rel = str(Path(path).resolve().relative_to(self.root.resolve()))
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO files (sweep_id, role, path, bytes, meta) VALUES (?, ?, ?, ?, ?)",
+                (sweep_id, role, rel, Path(path).stat().st_size, json.dumps(meta or {})),
+            )
+
+    def files(self, sweep_id: int, role: str | None = None) -> list[dict[str, Any]]:
+        query, args = "SELECT * FROM files WHERE sweep_id = ?", [sweep_id]
+        if role:
+            query += " AND role = ?"
+            args.append(role)
+        with self._lock:
+            rows = self._db.execute(query + " ORDER BY id", args).fetchall()
+        return [
+            {
+                "id": r["id"],
+                "role": r["role"],
+                "path": self.root / r["path"],
+                "bytes": r["bytes"],
+                "meta": json.loads(r["meta"]),
+            }
+            for r in rows
+        ]
+
+    def save_spectrum(self, sweep_id: int, freqs: np.ndarray, mean: np.ndarray, peak: np.ndarray) -> Path:
+        """The stitched spectrum (dBFS, float32) as a compressed .npz beside the sweep."""
+        buffer = io.BytesIO()
+        np.savez_compressed(
+            buffer,
+            freqs=np.asarray(freqs, np.float64),
+            mean_db=_db32(mean),
+            peak_db=_db32(peak),
+        )
+        return self.add_file(sweep_id, "spectrum", "spectrum.npz", buffer.getvalue())
+
+    def load_spectrum(self, sweep_id: int) -> dict[str, np.ndarray] | None:
+        entries = self.files(sweep_id, "spectrum")
+        if not entries:
+            return None
+        with np.load(entries[-1]["path"]) as data:
+            return {k: data[k] for k in data.files}
+
+    # --- baselines -----------------------------------------------------------------------
+
+    def save_baseline(self, emitters: list[dict[str, Any]], *, name: str = "", sweep_id: int | None = None) -> int:
+        """Remember a room as known-clean: a snapshot of its emitters."""
+        with self._transaction() as db:
+            cur = db.execute(
+                "INSERT INTO baselines (created_at, name, sweep_id, emitters) VALUES (?, ?, ?, ?)",
+                (time.time(), name, sweep_id, json.dumps(list(emitters))),
+            )
+            return int(cur.lastrowid)
+
+    def latest_baseline(self) -> Baseline | None:
+        with self._lock:
+            row = self._db.execute("SELECT * FROM baselines ORDER BY id DESC LIMIT 1").fetchone()
+        return _baseline(row) if row else None
+
+    def baselines(self) -> list[Baseline]:
+        with self._lock:
+            rows = self._db.execute("SELECT * FROM baselines ORDER BY id DESC").fetchall()
+        return [_baseline(r) for r in rows]
+
+    def clear_baselines(self) -> int:
+        with self._transaction() as db:
+            return db.execute("DELETE FROM baselines").rowcount
+
+    # --- settings (edited from the web UI) -------------------------------------------------
+
+    def settings(self) -> dict[str, Any]:
+        with self._lock:
+            rows = self._db.execute("SELECT key, value FROM settings").fetchall()
+        return {r["key"]: json.loads(r["value"]) for r in rows}
+
+    def set_settings(self, values: dict[str, Any]) -> None:
+        now = time.time()
+        with self._transaction() as db:
+            db.executemany(
+                "INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) "
+                "ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at",
+                [(k, json.dumps(v), now) for k, v in values.items()],
+            )
+
+    def reset_settings(self, keys: list[str] | None = None) -> None:
+        with self._transaction() as db:
+            if keys is None:
+                db.execute("DELETE FROM settings")
+            else:
+                db.executemany("DELETE FROM settings WHERE key = ?", [(k,) for k in keys])
+
+    # --- retention -----------------------------------------------------------------------
+
+    def disk_usage(self) -> int:
+        """Bytes used by the database and the sweeps' files."""
+        total = sum(p.stat().st_size for p in self.root.glob("roomsweep.sqlite3*") if p.is_file())
+        with self._lock:
+            total += self._db.execute("SELECT COALESCE(SUM(bytes), 0) FROM files").fetchone()[0]
+        return int(total)
+
+    def enforce_retention(self, *, max_sweeps: int, max_bytes: int, min_free_bytes: int) -> list[int]:
+        """Delete the oldest finished sweeps until every limit holds; returns what was deleted.
+
+        The newest sweep is never deleted, so the result just taken is always there to see.
+        """
+        deleted: list[int] = []
+        while True:
+            with self._lock:
+                rows = self._db.execute("SELECT id FROM sweeps WHERE status != 'running' ORDER BY id").fetchall()
+            ids = [r["id"] for r in rows]
+            if len(ids) <= 1:
+                break
+            free = shutil.disk_usage(self.root).free
+            if len(ids) <= max_sweeps and self.disk_usage() <= max_bytes and free >= min_free_bytes:
+                break
+            self.delete_sweep(ids[0])
+            deleted.append(ids[0])
+        if deleted:
+            log.info("retention: deleted sweeps %s", deleted)
+        return deleted
+
+
+class _Tx:
+    """The connection inside a transaction; executescript would commit, so split it."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def execute(self, sql: str, args: tuple | list = ()) -> sqlite3.Cursor:
+        return self._db.execute(sql, args)
+
+    def executemany(self, sql: str, rows: list) -> sqlite3.Cursor:
+        return self._db.executemany(sql, rows)
+
+    def executescript_in_tx(self, script: str) -> None:
+        for statement in (s.strip() for s in script.split(";")):
+            if statement:
+                self._db.execute(statement)
+
+
+def _db32(power: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return (10 * np.log10(np.asarray(power, np.float64))).astype(np.float32)
+
+
+def _sweep_record(row: sqlite3.Row) -> SweepRecord:
+    return SweepRecord(
+        id=row["id"],
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
+        status=row["status"],
+        error=row["error"],
+        source=row["source"],
+        summary=json.loads(row["summary"]),
+    )
+
+
+def _baseline(row: sqlite3.Row) -> Baseline:
+    return Baseline(
+        id=row["id"],
+        created_at=row["created_at"],
+        name=row["name"],
+        sweep_id=row["sweep_id"],
+        emitters=json.loads(row["emitters"]),
+    )

@@ -133,6 +133,55 @@ class Tdma(Model):
         return _fm(inst, fs, 0.0) * on
 
 
+class Lte(Model):
+    """An LTE handset's uplink: SC-FDMA symbols (15 kHz subcarriers, 7 per 0.5 ms slot with the
+    normal cyclic prefix, a constant-amplitude reference symbol mid-slot) in the 1 ms subframes
+    the base station schedules it in; silent in the others."""
+
+    _TS = 1.0 / 30.72e6  # LTE basic time unit
+    _SYMBOL_TS = (2208, 2192, 2192, 2192, 2192, 2192, 2192)  # CP + 2048, first symbol's CP longer
+
+    def __init__(self, emitter, scene, seed):
+        super().__init__(emitter, scene, seed)
+        self.bandwidth_hz = float(emitter.params["bandwidth_hz"])
+        self.subcarriers = max(12, int(self.bandwidth_hz / 15e3) // 12 * 12)
+        self.scheduled = self.rng.random(997) < float(emitter.params["load"])  # a 997 ms pattern
+        starts = np.concatenate([[0], np.cumsum(self._SYMBOL_TS)])
+        self._starts_s = starts * self._TS  # symbol starts within a slot
+        self._cp_s = (np.array(self._SYMBOL_TS) - 2048) * self._TS
+
+    def extent(self):
+        half = self.bandwidth_hz / 2
+        return self.emitter.freq_hz - half, self.emitter.freq_hz + half
+
+    def render(self, t, fs, offset_hz):
+        m = self.subcarriers
+        freqs = offset_hz + (np.arange(m) - m / 2 + 0.5) * 15e3  # uplink: half-subcarrier shift
+        slot_s = 0.5e-3
+        slot = np.floor(t / slot_s).astype(np.int64)
+        within = t - slot * slot_s
+        symbol = np.clip(np.searchsorted(self._starts_s, within, side="right") - 1, 0, 6)
+        ids = slot * 7 + symbol  # one id per SC-FDMA symbol; ``t`` increases, so ids come in runs
+        bounds = np.concatenate([[0], np.flatnonzero(np.diff(ids)) + 1, [t.size]])
+        unique = ids[bounds[:-1]]
+        qpsk = (
+            self.rng.integers(0, 2, (unique.size, m)) * 2 - 1 + 1j * (self.rng.integers(0, 2, (unique.size, m)) * 2 - 1)
+        )
+        coeffs = np.fft.fft(qpsk, axis=1) / np.sqrt(2 * m)  # DFT precoding: single-carrier-like envelope
+        reference = (unique % 7) == 3
+        zc = np.exp(-1j * np.pi * 25 * np.arange(m) * (np.arange(m) + 1) / (m + 1))
+        coeffs[reference] = zc / np.sqrt(m)
+        # time since each sample's symbol's useful part began (the CP is the cyclic extension)
+        useful_start = self._starts_s[symbol] + self._cp_s[symbol]
+        tau = within - useful_start
+        out = np.zeros(t.size, np.complex64)
+        for row in range(unique.size):
+            sel = slice(bounds[row], bounds[row + 1])
+            out[sel] = np.exp(2j * np.pi * np.outer(tau[sel], freqs)) @ coeffs[row]
+        subframe = np.floor(t / 1e-3).astype(np.int64) % self.scheduled.size
+        return (out * self.scheduled[subframe]).astype(np.complex64)
+
+
 class Ofdm(Model):
     """DVB-T-like: random QPSK on a dense subcarrier raster with a 1/4 cyclic prefix."""
 
@@ -169,13 +218,14 @@ class Burst(Model):
         super().__init__(emitter, scene, seed)
         self.period = float(emitter.params["period_s"])
         self.burst = float(emitter.params["burst_s"])
+        self.symbol = float(emitter.params["symbol_s"])
         self.phase_s = self.rng.uniform(0, self.period)
         self.pattern = self.rng.integers(0, 2, 256).astype(np.float32)
         self.pattern[::3] = 1.0
 
     def render(self, t, fs, offset_hz):
         within = np.mod(t - self.phase_s, self.period)
-        symbol = np.minimum((within / 500e-6).astype(np.int64), self.pattern.size - 1)
+        symbol = np.minimum((within / self.symbol).astype(np.int64), self.pattern.size - 1)
         on = (within < self.burst) * self.pattern[symbol]
         return (on * np.exp(2j * np.pi * offset_hz * t)).astype(np.complex64)
 
@@ -233,6 +283,7 @@ MODELS: dict[str, type[Model]] = {
     "analog-video": AnalogVideo,
     "fm-broadcast": FmBroadcast,
     "tdma": Tdma,
+    "lte": Lte,
     "ofdm": Ofdm,
     "burst": Burst,
     "recording": Recording,

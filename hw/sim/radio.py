@@ -137,11 +137,16 @@ class SimRadio:
         self.closed = True
 
 
-def _rolloff(x: np.ndarray, fs: float) -> np.ndarray:
-    """The tuner IF filter and RTL2832 decimator: flat to 80 % of Nyquist, then down ~25 dB."""
-    spec = np.fft.fft(x)
-    freqs = np.abs(np.fft.fftfreq(x.size, 1 / fs)) / (fs / 2)
-    taper = np.clip((freqs - 0.8) / 0.2, 0.0, 1.0)
+def tuner_response(freqs_hz: np.ndarray, fs: float) -> np.ndarray:
+    """Amplitude response of the tuner IF filter and RTL2832 decimator at baseband frequencies:
+    flat to 80 % of Nyquist, then a raised-cosine slope to -25 dB at the window's edge."""
+    edge = np.abs(freqs_hz) / (fs / 2)
+    taper = np.clip((edge - 0.8) / 0.2, 0.0, 1.0)
     gain_db = -25.0 * (1 - np.cos(np.pi * taper)) / 2
-    spec *= (10 ** (gain_db / 20)).astype(np.float32)
+    return (10 ** (gain_db / 20)).astype(np.float32)
+
+
+def _rolloff(x: np.ndarray, fs: float) -> np.ndarray:
+    spec = np.fft.fft(x)
+    spec *= tuner_response(np.fft.fftfreq(x.size, 1 / fs), fs)
     return np.fft.ifft(spec).astype(np.complex64)

@@ -16,7 +16,7 @@ from typing import Any
 
 from hw.errors import SceneError
 
-KINDS = ("analog-video", "fm-broadcast", "tdma", "ofdm", "burst", "carrier", "recording")
+KINDS = ("analog-video", "fm-broadcast", "tdma", "lte", "ofdm", "burst", "carrier", "recording")
 STANDARDS = ("PAL", "NTSC", "SECAM")
 MAX_FREQ_HZ = 6e9  # scenes may hold 2.4/5.8 GHz emitters the RTL-SDR cannot see
 
@@ -57,10 +57,16 @@ _BY_KIND: dict[str, dict[str, Field]] = {
         "frame_s": Field(_NUMBER, 4.615e-3, lo=1e-4, hi=1.0),
         "bandwidth_hz": Field(_NUMBER, 200e3, lo=1e3, hi=20e6),
     },
+    # an LTE handset: SC-FDMA in 1 ms subframes, ``load`` of them scheduled
+    "lte": {
+        "bandwidth_hz": Field(_NUMBER, 1.08e6, lo=180e3, hi=18e6),
+        "load": Field(_NUMBER, 0.5, lo=0.01, hi=1.0),
+    },
     "ofdm": {"bandwidth_hz": Field(_NUMBER, 7.6e6, lo=1e4, hi=40e6)},
     "burst": {
         "period_s": Field(_NUMBER, 1.0, lo=1e-3, hi=3600),
         "burst_s": Field(_NUMBER, 0.05, lo=1e-4, hi=3600),
+        "symbol_s": Field(_NUMBER, 500e-6, lo=1e-5, hi=0.1),
     },
     "carrier": {},
     "recording": {

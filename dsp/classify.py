@@ -1,18 +1,41 @@
-"""Which kind of transmitter an emitter is, and how much it looks like a camera link.
+"""Which kind of transmitter an emitter is, how much it looks like a camera link, and why.
 
-Provisional version: judges from the spectrum alone (width, burstiness, band). The feature-based
-classifier (line-rate comb, duty cycle, pilot) replaces the guesses where a dwell was taken.
+The camera score is a logistic combination of evidence, each piece a log-odds weight with a
+sentence a person can check: the band it sits in (``dsp.bands``), and, when a dwell was taken,
+the features of ``dsp.features`` — a video line-rate comb with its field rate is decisive;
+bursts, a stereo pilot or a flat OFDM spectrum speak against a camera. Without a dwell only the
+spectrum (width, burstiness, band) is known and the score stays below the suspect line.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from dsp import bands as bandmod
 from dsp.detect import Detection
+from dsp.features import Features
 
 KINDS = ("analog-video", "fm-broadcast", "tdma", "ofdm", "burst", "carrier", "unknown")
 SUSPECT_SCORE = 0.5
+
+#: log-odds of each piece of evidence (the band's own weight is ``Band.camera_logit``)
+WEIGHTS: dict[str, float] = {
+    "prior": -3.0,  # most emitters in a room are not cameras
+    "line_comb": 4.0,  # a comb at a video line rate, pure, >= 3 harmonics
+    "per_extra_harmonic": 0.15,  # each harmonic beyond three, up to nine more
+    "field_rate": 2.0,  # the vertical interval repeats at the standard's field rate
+    "continuous": 0.5,  # a video link never pauses
+    "bursts": -3.0,  # TDMA frames, OOK packets: not a video link
+    "pilot": -4.0,  # 19 kHz stereo pilot: FM broadcast
+    "flat_wide": -1.5,  # flat over > 1 MHz: OFDM
+    "no_structure": -1.0,  # looked at, and no video structure there
+    "wide_unexamined": 1.0,  # wide and continuous, not yet looked at
+}
+NARROW_HZ = 37.5e3  # four survey bins: a carrier (or a narrowband voice/data channel)
+WIDE_HZ = 1e6
+FLAT = 0.85
+PILOT_DB = 15.0
 
 
 @dataclass
@@ -22,35 +45,212 @@ class Verdict:
     reasons: list[str] = field(default_factory=list)
     line_rate_hz: float | None = None
     standard: str | None = None
+    field_rate_hz: float | None = None
+    examined: bool = False  # judged from a dwell's features, not from the spectrum alone
+    features: dict | None = None  # ``Features.summary()`` of that dwell
 
     @property
     def suspect(self) -> bool:
         return self.camera_score >= SUSPECT_SCORE
 
 
+@dataclass(frozen=True)
+class Evidence:
+    weight: float
+    reason: str
+
+
+def _combine(evidence: list[Evidence]) -> tuple[float, list[str]]:
+    """Logistic score and the reasons, strongest evidence first."""
+    logit = WEIGHTS["prior"] + sum(e.weight for e in evidence)
+    score = 1.0 / (1.0 + math.exp(-logit))
+    ordered = sorted(evidence, key=lambda e: -abs(e.weight))
+    return score, [e.reason for e in ordered if e.reason]
+
+
+def _band_evidence(det: Detection) -> tuple[list[bandmod.Band], list[Evidence]]:
+    """Bands at the emitter's centre; the most camera-friendly one sets the band's weight."""
+    here = bandmod.bands_at(det.freq_hz)
+    if not here:
+        return [], []
+    best = max(here, key=lambda b: (b.camera_logit, b.lo_hz - b.hi_hz))  # ties: the narrowest band
+    if best.camera_band:
+        text = f"in the {best.name} band ({best.span_text}) where analog video senders transmit"
+    else:
+        text = f"in the {best.name} band ({best.span_text})"
+    return here, [Evidence(best.camera_logit, text)]
+
+
+def _expected(bands: list[bandmod.Band]) -> list[str]:
+    return [k for b in bands for k in b.kinds]
+
+
 def from_spectrum(det: Detection) -> Verdict:
-    """A first guess from width, burstiness and the band it sits in."""
-    bands = bandmod.bands_at(det.freq_hz - det.bandwidth_hz / 2, det.freq_hz + det.bandwidth_hz / 2)
-    expected = [k for b in bands for k in b.kinds]
+    """A first judgement from width, burstiness and band (no dwell taken)."""
+    bands, evidence = _band_evidence(det)
+    expected = _expected(bands)
     in_camera_band = any(b.camera_band for b in bands)
-    reasons = []
     if det.bursty:
         kind = "tdma" if "tdma" in expected else "burst"
-        reasons.append("seen only in bursts (peak-hold far above the average)")
-    elif det.bandwidth_hz <= 4 * 9375 and "fm-broadcast" not in expected:
+        evidence.append(Evidence(WEIGHTS["bursts"], "seen only in bursts (peak-hold far above the average)"))
+    elif det.bandwidth_hz <= NARROW_HZ and "fm-broadcast" not in expected:
         kind = "carrier"
-        reasons.append(f"narrow ({det.bandwidth_hz / 1e3:.0f} kHz)")
+        evidence.append(Evidence(0.0, f"narrow ({det.bandwidth_hz / 1e3:.0f} kHz)"))
     elif "fm-broadcast" in expected and det.bandwidth_hz < 400e3:
         kind = "fm-broadcast"
-        reasons.append("in the FM broadcast band")
-    elif det.bandwidth_hz >= 1e6 and in_camera_band:
+    elif det.bandwidth_hz >= WIDE_HZ and in_camera_band:
         kind = "unknown"
-        reasons.append(f"wide ({det.bandwidth_hz / 1e6:.1f} MHz) in an analog video band: needs a dwell")
-    elif det.bandwidth_hz >= 1e6:
+        evidence.append(
+            Evidence(
+                WEIGHTS["wide_unexamined"],
+                f"wide ({det.bandwidth_hz / 1e6:.1f} MHz) and continuous in a camera band: needs a closer look",
+            )
+        )
+    elif det.bandwidth_hz >= WIDE_HZ:
         kind = "ofdm"
-        reasons.append(f"wide and continuous ({det.bandwidth_hz / 1e6:.1f} MHz)")
+        evidence.append(Evidence(0.0, f"wide and continuous ({det.bandwidth_hz / 1e6:.1f} MHz)"))
     else:
         kind = expected[0] if expected else "unknown"
-        reasons.append("kind guessed from the band" if expected else "no features yet")
-    score = 0.3 if (in_camera_band and kind == "unknown") else 0.0
+        evidence.append(Evidence(0.0, "kind guessed from the band" if expected else "not looked at closely"))
+    score, reasons = _combine(evidence)
     return Verdict(kind=kind, camera_score=score, reasons=reasons)
+
+
+def look_priority(det: Detection) -> float | None:
+    """How much a dwell on this emitter is worth (higher first); None when it cannot matter.
+
+    Analog video transmits continuously, so bursty emitters are not looked at; neither are those
+    in bands that cannot hold a video signal (FM broadcast).
+    """
+    if det.bursty:
+        return None
+    bands = bandmod.bands_at(det.freq_hz)
+    band_logit = max((b.camera_logit for b in bands), default=0.0)
+    if band_logit <= -2.0:
+        return None
+    return band_logit + (0.5 if det.bandwidth_hz >= WIDE_HZ else 0.0) + 0.01 * det.snr_db
+
+
+def from_features(det: Detection, feats: Features) -> Verdict:
+    """The judgement once a dwell's features are known."""
+    bands, evidence = _band_evidence(det)
+    expected = _expected(bands)
+    line, bursts = feats.line, feats.bursts
+    width = max(det.bandwidth_hz, 0.0)
+    verdict = Verdict(kind="unknown", camera_score=0.0, examined=True, features=feats.summary())
+    if line is not None:
+        verdict.kind = "analog-video"
+        verdict.line_rate_hz = line.line_rate_hz
+        verdict.standard = line.standard
+        verdict.field_rate_hz = line.field_rate_hz
+        lines = 625 if line.standard == "PAL" else 525
+        family = "PAL/SECAM" if line.standard == "PAL" else "NTSC"
+        evidence.append(
+            Evidence(
+                WEIGHTS["line_comb"],
+                f"line-rate comb at {line.line_rate_hz:.1f} Hz ({line.harmonics} harmonics, on the "
+                f"{line.source}): {lines}-line {family} video timing",
+            )
+        )
+        extra = min(max(line.harmonics - 3, 0), 9)
+        if extra:
+            evidence.append(Evidence(extra * WEIGHTS["per_extra_harmonic"], ""))
+        if line.field_consistent:
+            assert line.field_rate_hz is not None
+            evidence.append(
+                Evidence(WEIGHTS["field_rate"], f"field rate {line.field_rate_hz:.2f} Hz, as {lines}-line video has")
+            )
+    if feats.pilot_db is not None and feats.pilot_db >= PILOT_DB and line is None:
+        verdict.kind = "fm-broadcast"
+        evidence.append(Evidence(WEIGHTS["pilot"], f"19 kHz stereo pilot ({feats.pilot_db:.0f} dB): FM broadcast"))
+    if line is not None:
+        pass  # the window gates an FM video swing with the picture: its power varies, the carrier does not stop
+    elif bursts.bursty:
+        evidence.append(Evidence(WEIGHTS["bursts"], _burst_text(feats)))
+        if verdict.kind == "unknown":
+            verdict.kind = _burst_kind(feats, width, expected)
+    elif verdict.kind != "fm-broadcast":
+        evidence.append(Evidence(WEIGHTS["continuous"], "transmits continuously"))
+    if verdict.kind == "unknown":
+        if width >= WIDE_HZ and feats.flatness >= FLAT:
+            verdict.kind = "ofdm"
+            evidence.append(
+                Evidence(
+                    WEIGHTS["flat_wide"],
+                    f"flat spectrum over {width / 1e6:.1f} MHz (flatness {feats.flatness:.2f}): OFDM",
+                )
+            )
+        elif width <= NARROW_HZ:
+            verdict.kind = "carrier"
+        elif "fm-broadcast" in expected and width < 400e3:
+            verdict.kind = "fm-broadcast"
+        elif expected and expected[0] != "analog-video":
+            verdict.kind = expected[0]
+    if line is None and verdict.kind not in ("fm-broadcast",) and not bursts.bursty:
+        shape = f"narrow ({width / 1e3:.0f} kHz)" if width <= NARROW_HZ else f"{width / 1e6:.2f} MHz wide"
+        evidence.append(
+            Evidence(WEIGHTS["no_structure"], f"{shape}, no video line structure in a {feats.seconds:.2f} s look")
+        )
+    verdict.camera_score, verdict.reasons = _combine(evidence)
+    return verdict
+
+
+def _burst_kind(feats: Features, width: float, expected: list[str]) -> str:
+    period = feats.bursts.period_s
+    if period is not None and any(s.matches(period) for s in bandmod.FRAME_SYSTEMS):
+        return "tdma"
+    if feats.bursts.whole_ms and width >= 150e3:
+        return "tdma"
+    return "tdma" if "tdma" in expected and period is not None else "burst"
+
+
+def _burst_text(feats: Features) -> str:
+    b = feats.bursts
+    text = f"bursts: on {b.duty_cycle:.0%} of the time"
+    if b.period_s is not None:
+        system = next((s for s in bandmod.FRAME_SYSTEMS if s.matches(b.period_s)), None)
+        text += f", repeating every {b.period_s * 1e3:.2f} ms"
+        if system is not None:
+            text += f" ({system.name} frame)"
+    if b.whole_ms:
+        text += ", in whole 1 ms subframes (LTE-like)"
+    return text
+
+
+SHARED_COMB_HZ = 0.5  # two combs this close in line rate are one camera's (crystals differ by more)
+SHARED_COMB_SPAN_HZ = 2.4e6  # ... when the emitters could have shared a receiver window
+SHARED_COMB_WEAKER_DB = 10.0
+
+
+def attribute_shared_combs(items: list[tuple[Detection, Verdict]]) -> None:
+    """Stop one camera from being reported several times.
+
+    A weak emitter next to a strong video signal (a sideband line, the receiver's mirror image,
+    a bit of the FM swing split off by detection) shows the same line comb when it is looked at.
+    When its comb matches a stronger emitter's within ``SHARED_COMB_HZ`` and it is at least
+    ``SHARED_COMB_WEAKER_DB`` weaker and close enough to have shared a window, it is attributed
+    to that emitter: its verdict says so and its score drops below the suspect line.
+    """
+    combed = [(d, v) for d, v in items if v.line_rate_hz is not None]
+    for det, verdict in combed:
+        owner = max(
+            (
+                (d, v)
+                for d, v in combed
+                if v is not verdict
+                and abs(d.freq_hz - det.freq_hz) < SHARED_COMB_SPAN_HZ
+                and d.power_dbfs - det.power_dbfs >= SHARED_COMB_WEAKER_DB
+                and abs(v.line_rate_hz - verdict.line_rate_hz) <= SHARED_COMB_HZ  # type: ignore[operator]
+            ),
+            key=lambda item: item[0].power_dbfs,
+            default=None,
+        )
+        if owner is None:
+            continue
+        verdict.reasons.insert(
+            0,
+            f"the same video line structure as the {owner[0].power_dbfs - det.power_dbfs:.0f} dB stronger emitter "
+            f"at {owner[0].freq_hz / 1e6:.4f} MHz: part of that signal (a sideband line or the receiver's "
+            f"mirror image), not a second camera",
+        )
+        verdict.camera_score = min(verdict.camera_score, 0.2)

@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 
 from appliance.report import emitter_json
-from dsp import classify, detect, psd
+from dsp import classify, detect, features, psd
+from dsp import iq as iqmod
 from dsp import plan as planmod
 from hw import recording as recmod
 
@@ -16,6 +17,7 @@ NFFT = 256  # same bins-per-window as the survey
 FRAME_S = 5e-3  # peak-hold frame: short enough to see a single OOK burst
 CHUNK_S = 1.0  # recordings are processed a second at a time (bounded memory)
 KEEP_FRACTION = 0.836  # like a survey hop: the window's edges are the tuner's roll-off
+FEATURE_S = 0.5  # emitters' features come from at most this much of the recording
 
 
 def recording_spectrum(rec: recmod.Recording) -> planmod.Spectrum:
@@ -56,6 +58,34 @@ def recording_spectrum(rec: recmod.Recording) -> planmod.Spectrum:
     )
 
 
+def feature_segment(rec: recmod.Recording, seconds: float = FEATURE_S) -> np.ndarray:
+    """The raw samples the features are measured on: all of a short recording, else the
+    ``seconds`` around its loudest 5 ms (where a periodic sensor's burst is)."""
+    want = round(seconds * rec.rate_hz)
+    n = rec.n_samples
+    if n <= want:
+        return np.asarray(rec.raw)
+    block = max(1, round(rec.rate_hz * FRAME_S))
+    loudest, best = 0, -1.0
+    for start in range(0, n - block + 1, max(block, round(rec.rate_hz * CHUNK_S)) // block * block):
+        chunk = iqmod.to_complex(np.asarray(rec.raw[2 * start : 2 * min(n, start + round(rec.rate_hz * CHUNK_S))]))
+        chunk -= chunk.mean()
+        usable = chunk.size // block * block
+        energy = (np.abs(chunk[:usable]) ** 2).reshape(-1, block).sum(axis=1)
+        if energy.size and energy.max() > best:
+            best, loudest = float(energy.max()), start + int(np.argmax(energy)) * block
+    first = min(max(0, loudest + block // 2 - want // 2), n - want)
+    return np.asarray(rec.raw[2 * first : 2 * (first + want)])
+
+
+def judge(
+    block: features.Block, det: detect.Detection, center_hz: float, floor_per_bin: float, bin_hz: float
+) -> classify.Verdict:
+    """Features of one detected emitter in ``block`` (tuned to ``center_hz``) and the verdict."""
+    feats = block.measure(det.freq_hz - center_hz, det.bandwidth_hz, noise_per_hz=floor_per_bin / bin_hz)
+    return classify.from_features(det, feats)
+
+
 def analyze(
     path: str | Path, *, fmt: str | None = None, rate_hz: float | None = None, center_hz: float | None = None
 ) -> dict[str, Any]:
@@ -64,7 +94,14 @@ def analyze(
     spectrum = recording_spectrum(rec)
     floor = detect.noise_floor(spectrum.mean, spectrum.averages, block_bins=spectrum.mean.size)
     detections = detect.detect(spectrum, floor=floor)
-    emitters = [emitter_json(d, classify.from_spectrum(d)) for d in detections]
+    block = features.Block(feature_segment(rec), rec.rate_hz) if detections else None
+    judged = []
+    for det in detections:
+        at = float(np.interp(det.freq_hz, spectrum.freqs, floor))
+        verdict = judge(block, det, rec.center_hz or 0.0, at, spectrum.bin_hz) if block is not None else None
+        judged.append((det, verdict or classify.from_spectrum(det)))
+    classify.attribute_shared_combs(judged)
+    emitters = [emitter_json(det, verdict) for det, verdict in judged]
     finite = np.isfinite(floor)
     return {
         "source": {

@@ -28,5 +28,8 @@ def emitter_json(det: Detection, verdict: Verdict, **extra: Any) -> dict[str, An
         "camera_score": round(float(verdict.camera_score), 2),
         "reasons": list(verdict.reasons),
         "bursty": det.bursty,
+        "field_rate_hz": _num(verdict.field_rate_hz, 2),
+        "examined": verdict.examined,
+        "features": verdict.features,
         **extra,
     }

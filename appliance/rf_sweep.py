@@ -1,8 +1,11 @@
-"""The RF sweep: a fast survey of the plan, then a dwell on each candidate that needs one.
+"""The RF sweep: a fast survey of the plan, then closer looks at the candidates that need them.
 
 Survey: hop the radio across the plan, measure each hop, stitch, detect with a permissive
-threshold. Dwell: retune next to each marginal candidate and measure it for longer, which
-confirms it (or drops it as noise) and gives the classifier a clean stretch of IQ.
+threshold. Confirm: retune next to each marginal candidate and measure it for longer, which
+confirms it (or drops it as noise). Refine: re-measure wide candidates in windows that tile
+them, which places an FM video carrier on its blanking-level line. Look: a dwell (0.25 s by
+default) with each candidate that could be a camera 300 kHz off the window centre, whose IQ
+gives the classifier its features (line-rate comb, bursts, pilot); suspects are ranked by score.
 
 Whatever happens to the radio, what was measured is kept: a lost dongle or a cancel ends the
 sweep early with the hops done so far and the bands still missing named.
@@ -11,6 +14,7 @@ sweep early with the hops done so far and the bands still missing named.
 from __future__ import annotations
 
 import logging
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -19,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from dsp import classify, detect, psd
+from dsp import classify, detect, features, psd
 from dsp import plan as planmod
 from hw.errors import RadioError
 from hw.radio import Radio
@@ -33,6 +37,9 @@ DWELL_OFFSET_HZ = 300e3  # keep the candidate off DC, where the spike and its re
 # fields (so the vertical interval, where FM video's blanking level shows as a line, is in it).
 REFINE_STEP_HZ = 1.6e6
 REFINE_SAMPLES = 98_304  # 41 ms at 2.4 MS/s
+LOOK_S = 0.25  # a look holds ~12 video fields: line rate to a few ppm, field rate resolved
+MAX_LOOKS = 8  # looks per sweep, most camera-like candidates first (each costs ~0.26 s of radio time)
+LOOK_LIMITS_S = (0.1, 5.0)
 
 
 @dataclass(frozen=True)
@@ -69,7 +76,12 @@ class Candidate:
     detection: detect.Detection
     verdict: classify.Verdict
     confirmed: bool = True
-    dwell: Dwell | None = None
+    dwell: Dwell | None = None  # the longest look taken at it (its IQ is the evidence)
+    evidence: str | None = None  # SigMF recording of that dwell, once saved (appliance.evidence)
+
+    @property
+    def looked(self) -> bool:
+        return self.verdict.examined
 
 
 @dataclass
@@ -87,10 +99,19 @@ class SweepResult:
     radio_time_s: float | None = None
     survey_radio_time_s: float | None = None
 
+    looks: int = 0  # feature dwells taken
+    looks_skipped: int = 0  # candidates that deserved a look beyond ``max_looks``
+
     @property
     def emitters(self) -> list[Candidate]:
         """Candidates that survived confirmation (or could not be re-checked)."""
         return [c for c in self.candidates if c.confirmed]
+
+    @property
+    def suspects(self) -> list[Candidate]:
+        """Emitters scored as camera links, most camera-like first."""
+        found = [c for c in self.emitters if c.verdict.suspect]
+        return sorted(found, key=lambda c: (-c.verdict.camera_score, -c.detection.power_dbfs))
 
     @property
     def noise_floor_dbfs(self) -> float | None:
@@ -132,11 +153,20 @@ def sweep(
     on_stage: Callable[[str, float], Any] | None = None,
     cancel: threading.Event | None = None,
     confirm_samples: int = 32768,
+    look_s: float = LOOK_S,
+    max_looks: int = MAX_LOOKS,
 ) -> SweepResult:
-    """Survey ``plan``, then confirm marginal candidates and re-measure wide ones.
+    """Survey ``plan``, confirm marginal candidates, re-measure wide ones, look at likely cameras.
 
-    Never raises for radio trouble: the result says what is missing.
+    ``look_s`` is each look's dwell, ``max_looks`` how many candidates get one (0: none, the
+    verdicts then come from the spectrum alone). Never raises for radio trouble: the result
+    says what is missing.
     """
+    if not LOOK_LIMITS_S[0] <= look_s <= LOOK_LIMITS_S[1]:
+        raise ValueError(f"look dwell must be {LOOK_LIMITS_S[0]:g}–{LOOK_LIMITS_S[1]:g} s, got {look_s:g}")
+    if max_looks < 0:
+        raise ValueError(f"max_looks must be >= 0, got {max_looks}")
+    look_samples = math.ceil(look_s * plan.sample_rate / 1024) * 1024
     clock = _Clock(radio)
     result = _survey(radio, plan, clock, on_hop, cancel)
     result.survey_radio_time_s = clock.radio_elapsed()
@@ -148,7 +178,21 @@ def sweep(
         if on_stage is not None:
             on_stage("refine", 0.0)
         _refine_wide(radio, result, clock, cancel)
+    if result.error is None and not result.cancelled:
+        chosen, result.looks_skipped = _choose_looks(result.emitters, max_looks)
+        _look(radio, result, clock, cancel, chosen, look_samples, on_stage)
     return clock.finish(result)
+
+
+def _choose_looks(candidates: list[Candidate], max_looks: int) -> tuple[list[Candidate], int]:
+    """The candidates worth a look, most camera-like first, and how many missed out."""
+    ranked = []
+    for i, cand in enumerate(candidates):
+        priority = classify.look_priority(cand.detection)
+        if priority is not None:
+            ranked.append((-priority, i))
+    ranked.sort()
+    return [candidates[i] for _, i in ranked[:max_looks]], max(0, len(ranked) - max_looks)
 
 
 def _survey(radio, plan, clock, on_hop, cancel) -> SweepResult:
@@ -272,6 +316,37 @@ def _refine_wide(radio, result: SweepResult, clock: _Clock, cancel) -> None:
             better.start, better.stop = det.start, det.stop
             cand.detection = better
         clock.dsp += time.perf_counter() - t0
+
+
+def _look(
+    radio, result: SweepResult, clock: _Clock, cancel, chosen: list[Candidate], samples: int, on_stage=None
+) -> None:
+    """A long dwell with each chosen candidate 300 kHz above the window centre; its features and verdict."""
+    plan = result.plan
+    for n, cand in enumerate(chosen):
+        det = cand.detection
+        if cancel is not None and cancel.is_set():
+            result.cancelled, result.complete = True, False
+            return
+        if on_stage is not None:
+            on_stage("look", n / max(1, len(chosen)))
+        try:
+            dwell = take_dwell(radio, det.freq_hz - DWELL_OFFSET_HZ, samples, plan.nfft)
+        except RadioError as exc:
+            result.error, result.complete = str(exc), False
+            log.warning("looks stopped: %s", exc)
+            return
+        result.looks += 1
+        t0 = time.perf_counter()
+        floor = np.nan_to_num(result.floor, nan=np.nanmedian(result.floor))
+        noise = float(np.interp(det.freq_hz, result.spectrum.freqs, floor)) / plan.bin_hz
+        feats = features.Block(dwell.raw, dwell.sample_rate).measure(
+            det.freq_hz - dwell.center_hz, det.bandwidth_hz, noise_per_hz=noise
+        )
+        cand.dwell = dwell
+        cand.verdict = classify.from_features(det, feats)
+        clock.dsp += time.perf_counter() - t0
+    classify.attribute_shared_combs([(c.detection, c.verdict) for c in result.emitters])
 
 
 def take_dwell(radio: Radio, center_hz: float, samples: int, nfft: int) -> Dwell:

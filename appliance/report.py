@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dsp.classify import Verdict
 from dsp.detect import Detection
+
+if TYPE_CHECKING:
+    from appliance.rf_sweep import SweepResult
+
+NOT_COVERED = "2.4/5.8 GHz and everything outside 24–1766 MHz"
 
 
 def _num(value: float | None, digits: int = 1) -> float | None:
@@ -32,4 +37,51 @@ def emitter_json(det: Detection, verdict: Verdict, **extra: Any) -> dict[str, An
         "examined": verdict.examined,
         "features": verdict.features,
         **extra,
+    }
+
+
+def sweep_json(result: SweepResult) -> dict[str, Any]:
+    """The ``sweep --json`` document (baseline fields unset: see ``appliance.baseline.annotate``).
+
+    Emitters in frequency order; ``suspects`` lists the suspects most camera-like first.
+    """
+    plan = result.plan
+
+    def seconds(value: float | None) -> float | None:
+        return None if value is None else round(value, 3)
+
+    emitters = [emitter_json(c.detection, c.verdict, evidence=c.evidence) for c in result.emitters]
+    suspects = [
+        {
+            "freq_hz": round(c.detection.freq_hz, 1),
+            "kind": c.verdict.kind,
+            "camera_score": round(float(c.verdict.camera_score), 2),
+            "standard": c.verdict.standard,
+            "line_rate_hz": _num(c.verdict.line_rate_hz, 2),
+            "evidence": c.evidence,
+        }
+        for c in result.suspects
+    ]
+    return {
+        "plan": {
+            "ranges_hz": [list(r) for r in plan.ranges],
+            "hops": len(plan.hops),
+            "rbw_hz": plan.bin_hz,
+            "sample_rate_hz": plan.sample_rate,
+        },
+        "complete": result.complete,
+        "cancelled": result.cancelled,
+        "error": result.error,
+        "missing_bands_hz": [list(m) for m in result.missing],
+        "noise_floor_dbfs": None if result.noise_floor_dbfs is None else round(result.noise_floor_dbfs, 1),
+        "emitters": emitters,
+        "suspects": suspects,
+        "looks": result.looks,
+        "looks_skipped": result.looks_skipped,
+        "baseline": None,
+        "new_since_baseline": None,
+        "radio_time_s": seconds(result.radio_time_s),
+        "survey_radio_time_s": seconds(result.survey_radio_time_s),
+        "wall_time_s": seconds(result.wall_time_s),
+        "not_covered": NOT_COVERED,
     }

@@ -62,8 +62,11 @@ def emitter_table(emitters: list[dict[str, Any]]) -> str:
         )
         if e.get("standard"):
             line += f"  {e['standard']} {e['line_rate_hz']:.1f} Hz"
-        if e.get("new_since_baseline"):
+        if e.get("baseline_change") == "new":
             line += "  NEW since baseline"
+        elif e.get("baseline_change") == "stronger":
+            rise = e["power_dbfs"] - e["baseline_power_dbfs"]
+            line += f"  {rise:+.1f} dB since baseline"
         lines.append(line)
         if e["camera_score"] >= 0.5 or e.get("new_since_baseline"):
             lines.extend(f"{'':19}· {r}" for r in e["reasons"])

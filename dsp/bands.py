@@ -71,22 +71,24 @@ def bands_at(lo: float, hi: float | None = None) -> list[Band]:
 
 @dataclass(frozen=True)
 class FrameSystem:
-    """A time-division system recognisable by the repetition period of its bursts."""
+    """A time-division system recognisable by the repetition period of its bursts, where it lives."""
 
     name: str
     period_s: float
+    ranges_hz: tuple[tuple[float, float], ...]
     kind: str = "tdma"
 
-    def matches(self, period_s: float, tolerance: float = 0.02) -> bool:
-        return abs(period_s / self.period_s - 1.0) <= tolerance
+    def matches(self, period_s: float, freq_hz: float, tolerance: float = 0.02) -> bool:
+        here = any(lo <= freq_hz <= hi for lo, hi in self.ranges_hz)
+        return here and abs(period_s / self.period_s - 1.0) <= tolerance
 
 
 FRAME_SYSTEMS: tuple[FrameSystem, ...] = (
-    FrameSystem("GSM", 60e-3 / 13),  # 4.615 ms TDMA frame, 8 slots of 577 µs
-    FrameSystem("DECT", 10e-3),
-    FrameSystem("TETRA", 170e-3 / 12),  # 14.17 ms frame of 4 slots
-    FrameSystem("DMR", 60e-3),  # one 30 ms slot in every 60 ms pair
-    FrameSystem("Iridium", 90e-3),
+    # 4.615 ms TDMA frame of eight 577 µs slots; GSM-900 (incl. E-GSM and R-GSM) and GSM-1800
+    FrameSystem("GSM", 60e-3 / 13, ((876e6, 960e6), (1710e6, 1880e6))),
+    FrameSystem("TETRA", 170e-3 / 12, ((380e6, 470e6),)),  # 14.17 ms frame of four slots
+    FrameSystem("DMR", 60e-3, ((136e6, 174e6), (403e6, 470e6))),  # one 30 ms slot in every 60 ms
+    FrameSystem("Iridium", 90e-3, ((1616e6, 1626.5e6),)),
 )
 
 #: LTE schedules a handset's uplink in whole 1 ms subframes

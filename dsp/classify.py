@@ -166,9 +166,9 @@ def from_features(det: Detection, feats: Features) -> Verdict:
     if line is not None:
         pass  # the window gates an FM video swing with the picture: its power varies, the carrier does not stop
     elif bursts.bursty:
-        evidence.append(Evidence(WEIGHTS["bursts"], _burst_text(feats)))
+        evidence.append(Evidence(WEIGHTS["bursts"], _burst_text(feats, det.freq_hz)))
         if verdict.kind == "unknown":
-            verdict.kind = _burst_kind(feats, width, expected)
+            verdict.kind = _burst_kind(feats, det.freq_hz, width, expected)
     elif verdict.kind != "fm-broadcast":
         evidence.append(Evidence(WEIGHTS["continuous"], "transmits continuously"))
     if verdict.kind == "unknown":
@@ -184,8 +184,8 @@ def from_features(det: Detection, feats: Features) -> Verdict:
             verdict.kind = "carrier"
         elif "fm-broadcast" in expected and width < 400e3:
             verdict.kind = "fm-broadcast"
-        elif expected and expected[0] != "analog-video":
-            verdict.kind = expected[0]
+        elif others := [k for k in expected if k != "analog-video"]:
+            verdict.kind = others[0]  # no video structure: the band's usual kind
     if line is None and verdict.kind not in ("fm-broadcast",) and not bursts.bursty:
         shape = f"narrow ({width / 1e3:.0f} kHz)" if width <= NARROW_HZ else f"{width / 1e6:.2f} MHz wide"
         evidence.append(
@@ -195,20 +195,28 @@ def from_features(det: Detection, feats: Features) -> Verdict:
     return verdict
 
 
-def _burst_kind(feats: Features, width: float, expected: list[str]) -> str:
+def _frame_system(period_s: float | None, freq_hz: float) -> bandmod.FrameSystem | None:
+    if period_s is None:
+        return None
+    return next((s for s in bandmod.FRAME_SYSTEMS if s.matches(period_s, freq_hz)), None)
+
+
+def _burst_kind(feats: Features, freq_hz: float, width: float, expected: list[str]) -> str:
     period = feats.bursts.period_s
-    if period is not None and any(s.matches(period) for s in bandmod.FRAME_SYSTEMS):
+    if _frame_system(period, freq_hz) is not None:
         return "tdma"
     if feats.bursts.whole_ms and width >= 150e3:
-        return "tdma"
-    return "tdma" if "tdma" in expected and period is not None else "burst"
+        return "tdma"  # LTE-like subframes
+    if period is not None and (width >= 100e3 or "tdma" in expected):
+        return "tdma"  # a regular frame on a wide digital channel; keyed remotes are narrow
+    return "burst"
 
 
-def _burst_text(feats: Features) -> str:
+def _burst_text(feats: Features, freq_hz: float) -> str:
     b = feats.bursts
     text = f"bursts: on {b.duty_cycle:.0%} of the time"
     if b.period_s is not None:
-        system = next((s for s in bandmod.FRAME_SYSTEMS if s.matches(b.period_s)), None)
+        system = _frame_system(b.period_s, freq_hz)
         text += f", repeating every {b.period_s * 1e3:.2f} ms"
         if system is not None:
             text += f" ({system.name} frame)"

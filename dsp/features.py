@@ -49,17 +49,19 @@ VIDEO_STANDARDS: tuple[VideoStandard, ...] = (
     VideoStandard("PAL", 625, 15625.0),  # ITU-R BT.470: 625 lines, 25 frames/s
     VideoStandard("NTSC", 525, 4.5e6 / 286),  # 15 734.27 Hz, 59.94 fields/s
 )
-LINE_SEARCH = 0.01  # search ±1 % around each standard's line rate
+LINE_SEARCH = 0.01  # search ±1 % around each standard's line rate ...
+LINE_TOLERANCE = 0.005  # ... and accept ±0.5 % (crystal-timed cameras are within 0.01 %)
 HARMONICS = 12  # up to ~190 kHz: the sync pulse (4.7 µs) has its first spectral null at ~210 kHz
 STRONG = 30.0  # a harmonic counts when it stands this far (x, ~15 dB) over the local median
 MIN_HARMONICS = 3
-MIN_PURITY = 0.6  # fraction of strong envelope lines that sit on the comb
+MIN_PURITY = 0.85  # share of the strong lines' power on the comb (video: > 0.98; LTE slots: ~0.6)
 FIELD_HARMONICS = 8
 ANALYSIS_RATE_HZ = 600e3  # envelope/discriminator rate: 19 line harmonics below Nyquist
 CHANNEL_MIN_HALF_HZ = 200e3  # a channel keeps at least ±200 kHz: AM video's first 12 sideband pairs
 CHANNEL_MAX_HALF_HZ = 240e3  # wider emitters are measured on the whole window
 BURST_BLOCK_S = 50e-6
 SPECTRUM_BIN_HZ = 9375.0  # Welch bins as wide as the survey's, so levels compare directly
+SPECTRUM_SEGMENTS = 1024  # ~2000 averages: the shape to within 0.2 dB, for a tenth of a look
 PILOT_HZ = 19e3
 PILOT_MIN_DB = 15.0
 
@@ -133,36 +135,59 @@ class Features:
 # --- kernels --------------------------------------------------------------------------------
 
 
+@njit(cache=True, fastmath=True, inline="always")
+def _atan2(y, x):  # pragma: no cover - compiled
+    """atan2 to within 0.004 rad (Rajan et al.'s first-order correction): plenty for a comb."""
+    ax = abs(x)
+    ay = abs(y)
+    if ax == 0.0 and ay == 0.0:
+        return 0.0
+    if ax >= ay:
+        z = ay / ax
+        a = z * (0.7853981633974483 + 0.273 * (1.0 - z))
+    else:
+        z = ax / ay
+        a = 1.5707963267948966 - z * (0.7853981633974483 + 0.273 * (1.0 - z))
+    if x < 0.0:
+        a = np.pi - a
+    return -a if y < 0.0 else a
+
+
 @njit(cache=True, fastmath=True)
 def _envelope_and_frequency(x, rate, decim):  # pragma: no cover - compiled
     """|x|² and instantaneous frequency (Hz), each through a CIC-2 low-pass and decimated by ``decim``.
 
     The CIC's double zeros at multiples of the output rate keep line harmonics above the new
-    Nyquist from folding back onto the comb.
+    Nyquist from folding back onto the comb. Prefix sums make it two additions per sample.
     """
-    n = x.size
-    taps = 2 * decim - 1
-    m = max(0, (n - taps) // decim)
+    n = x.size - 1
+    pe = np.zeros(n + 1, np.float64)
+    pf = np.zeros(n + 1, np.float64)
+    se = 0.0
+    sf = 0.0
+    for i in range(n):
+        re = x[i + 1].real
+        im = x[i + 1].imag
+        pre = x[i].real
+        pim = x[i].imag
+        se += re * re + im * im
+        sf += _atan2(im * pre - re * pim, re * pre + im * pim)  # angle of x[i+1] * conj(x[i])
+        pe[i + 1] = se
+        pf[i + 1] = sf
+    m = max(0, (n - 2 * decim + 1) // decim)
     env = np.empty(m, np.float32)
     freq = np.empty(m, np.float32)
-    scale = rate / (2.0 * np.pi)
     norm = 1.0 / (decim * decim)
+    scale = rate / (2.0 * np.pi) * norm
     for k in range(m):
-        start = k * decim + 1
         acc_e = 0.0
         acc_f = 0.0
-        for j in range(taps):
-            w = decim - abs(j - (decim - 1))
-            i = start + j
-            re = x[i].real
-            im = x[i].imag
-            pre = x[i - 1].real
-            pim = x[i - 1].imag
-            acc_e += w * (re * re + im * im)
-            # angle of x[i] * conj(x[i-1])
-            acc_f += w * math.atan2(im * pre - re * pim, re * pre + im * pim)
+        for j in range(decim):  # a boxcar of boxcars: triangular weights over 2 * decim - 1 samples
+            i = k * decim + j
+            acc_e += pe[i + decim] - pe[i]
+            acc_f += pf[i + decim] - pf[i]
         env[k] = acc_e * norm
-        freq[k] = acc_f * norm * scale
+        freq[k] = acc_f * scale
     return env, freq
 
 
@@ -279,6 +304,8 @@ def line_comb(series: np.ndarray, rate: float, source: str) -> LineComb | None:
     if purity < MIN_PURITY:
         return None
     std = min(VIDEO_STANDARDS, key=lambda s: abs(line_rate / s.line_rate_hz - 1))
+    if abs(line_rate / std.line_rate_hz - 1) > LINE_TOLERANCE:
+        return None
     return LineComb(
         standard=std.name,
         line_rate_hz=line_rate,
@@ -486,7 +513,7 @@ class Block:
         spread = float(mag.std() / mag.mean()) if mag.size and mag.mean() > 0 else 0.0
         spec_rate = rate if narrow else self.rate
         nfft = 1 << max(4, round(math.log2(spec_rate / SPECTRUM_BIN_HZ)))
-        power = psd.welch(spectrum_source, nfft)
+        power = psd.welch(spectrum_source[: SPECTRUM_SEGMENTS * nfft], nfft)
         # bins relative to the emitter, inside the channel (narrow) or the window's flat part (wide)
         freqs = psd.bin_frequencies(nfft, spec_rate) - (0.0 if narrow else offset_hz)
         inside = np.abs(freqs) <= half if narrow else np.abs(freqs + offset_hz) <= 0.4 * self.rate
@@ -511,8 +538,6 @@ def _rank(comb: LineComb) -> tuple[bool, int, float]:
     return (comb.field_consistent, comb.harmonics, comb.strength_db)
 
 
-def measure(
-    samples: np.ndarray, rate_hz: float, offset_hz: float = 0.0, bandwidth_hz: float | None = None
-) -> Features:
+def measure(samples: np.ndarray, rate_hz: float, offset_hz: float = 0.0, bandwidth_hz: float | None = None) -> Features:
     """Features of one emitter in a block of IQ (raw interleaved or complex)."""
     return Block(samples, rate_hz).measure(offset_hz, bandwidth_hz)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("ROOMSWEEP_SIM_TIME_SCALE", "0")
+# Baselines and sweeps go to a throwaway database, never the user's (subprocesses inherit it).
+os.environ.setdefault("ROOMSWEEP_DATA_DIR", tempfile.mkdtemp(prefix="roomsweep-tests-"))
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = (REPO.parent / "shared" / "data").resolve()
@@ -28,3 +31,67 @@ def demo_scene():
     from hw.sim.scene import load_demo
 
     return load_demo()
+
+
+@pytest.fixture(scope="session")
+def hacktv_video(tmp_path_factory):
+    """Analog video rendered by Debian's hacktv, as wideband signals to cut receiver windows from.
+
+    ``hacktv_video(standard, modulation, deviation_hz=None)`` -> ``hw.sim.frontend.Wideband``
+    (0.3 s at 13.5 MS/s: whole lines for both 625 and 525 lines). Renders are cached per session.
+    """
+    from hw.sim import frontend, hacktv
+
+    if not hacktv.available():
+        pytest.fail("hacktv is missing: apt-get install hacktv (listed in .ci/apt-packages.txt)")
+    cache = tmp_path_factory.mktemp("hacktv")
+    made: dict = {}
+
+    def get(standard: str, modulation: str, deviation_hz: float | None = None):
+        key = (standard, modulation, deviation_hz)
+        if key not in made:
+            rate = 13.5e6
+            samples = hacktv.render(standard, modulation, 0.3, deviation_hz=deviation_hz, rate_hz=rate, cache_dir=cache)
+            made[key] = frontend.Wideband(samples, rate)
+        return made[key]
+
+    return get
+
+
+@pytest.fixture(scope="session")
+def rtl_capture():
+    """``rtl_capture(wide, offset_hz, snr_db, seed)``: uint8 IQ as a dongle would deliver a
+    ``Wideband`` signal, with random DC offset, IQ imbalance and gain."""
+    import numpy as np
+
+    from hw.sim import frontend
+
+    def make(wide, offset_hz: float, snr_db: float, seed: int):
+        rng = np.random.default_rng(seed)
+        return frontend.capture(wide.window(offset_hz), snr_db, rng, frontend.Impairments.random(rng))
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def decoy():
+    """``decoy(doc, offset_hz, snr_db, seed)``: a dwell (2.4 MS/s, 0.25 s, uint8) of one simulated
+    emitter (a scene emitter ``doc`` without freq/power) ``offset_hz`` off the window centre.
+    For bursty emitters the SNR is the one while they transmit."""
+    import numpy as np
+
+    from hw.sim import emitters, frontend
+    from hw.sim import scene as scenemod
+
+    rate, n = 2.4e6, 600_000
+
+    def make(doc: dict, offset_hz: float, snr_db: float, seed: int):
+        scene = scenemod.parse({"emitters": [{"freq_hz": 1e9, "power_dbfs": -40, **doc}]})
+        x = emitters.build(scene, seed=seed)[0].render(np.arange(n) / rate, rate, offset_hz)
+        on = np.abs(x) > 0
+        power_on = float(np.mean(np.abs(x[on]) ** 2)) if on.any() else 0.0
+        rng = np.random.default_rng(seed)
+        window = frontend.Wideband(x, rate).window(0.0)
+        return frontend.capture(window, snr_db, rng, frontend.Impairments.random(rng), signal_power=power_on)
+
+    return make

@@ -28,7 +28,9 @@ def test_demo_room_sweep_finds_every_emitter_within_one_rbw_and_nothing_else(dem
     for want, got in zip(truth, found, strict=True):
         assert abs(got - want) <= FULL.bin_hz, f"{want / 1e6} MHz reported at {got / 1e6:.4f}"
     assert result.survey_radio_time_s <= 10.0
-    assert result.radio_time_s <= 11.0  # plus the confirmation and refinement looks
+    # plus confirmation and refinement (< 1 s) and the feature looks at likely cameras
+    assert result.radio_time_s <= result.survey_radio_time_s + 1.0 + result.looks * (rf_sweep.LOOK_S + 0.01)
+    assert result.looks <= rf_sweep.MAX_LOOKS
 
 
 def test_dsp_keeps_up_with_the_radio(demo_scene):

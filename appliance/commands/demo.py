@@ -14,8 +14,6 @@ def add_parser(sub) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Simulated sweep of the bundled demo room (the web UI demo replaces this)."""
-    ns = argparse.Namespace(
-        simulate=True, scene=None, gain="auto", ppm=0, ranges=None, preset="full", json=False, csv=None
-    )
+    ns = sweep.default_args(simulate=True, preset="full", no_baseline=True)
     print("roomsweep demo: sweeping the simulated hotel room (no hardware needed)…", flush=True)
     return sweep.run(ns)

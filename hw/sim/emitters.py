@@ -167,17 +167,22 @@ class Lte(Model):
         qpsk = (
             self.rng.integers(0, 2, (unique.size, m)) * 2 - 1 + 1j * (self.rng.integers(0, 2, (unique.size, m)) * 2 - 1)
         )
-        coeffs = np.fft.fft(qpsk, axis=1) / np.sqrt(2 * m)  # DFT precoding: single-carrier-like envelope
+        coeffs = np.fft.fft(qpsk, axis=1) / (m * np.sqrt(2))  # DFT precoding (single-carrier-like), unit power
         reference = (unique % 7) == 3
         zc = np.exp(-1j * np.pi * 25 * np.arange(m) * (np.arange(m) + 1) / (m + 1))
         coeffs[reference] = zc / np.sqrt(m)
         # time since each sample's symbol's useful part began (the CP is the cyclic extension)
         useful_start = self._starts_s[symbol] + self._cp_s[symbol]
         tau = within - useful_start
-        out = np.zeros(t.size, np.complex64)
-        for row in range(unique.size):
-            sel = slice(bounds[row], bounds[row + 1])
-            out[sel] = np.exp(2j * np.pi * np.outer(tau[sel], freqs)) @ coeffs[row]
+        # Each symbol is sum_k c_k exp(2j pi f_k tau): with tau = tau0 + n / fs that is one small
+        # matrix product per symbol against a shared table of exp(2j pi k 15 kHz n / fs).
+        lengths = np.diff(bounds)
+        spacing = (freqs - freqs[0])[None, :]
+        first = tau[bounds[:-1]]
+        table = np.exp(2j * np.pi * (np.arange(lengths.max()) / fs)[:, None] * spacing)
+        blocks = (coeffs * np.exp(2j * np.pi * first[:, None] * spacing)) @ table.T
+        row = np.repeat(np.arange(unique.size), lengths)
+        out = blocks[row, np.arange(t.size) - np.repeat(bounds[:-1], lengths)] * np.exp(2j * np.pi * freqs[0] * tau)
         subframe = np.floor(t / 1e-3).astype(np.int64) % self.scheduled.size
         return (out * self.scheduled[subframe]).astype(np.complex64)
 

@@ -1,0 +1,192 @@
+"""The room's known state: what a later sweep found that was not there before, or got stronger.
+
+A baseline is a saved list of emitters (the ``emitter_json`` shape) and, when known, the
+frequency ranges its sweep covered. Comparing is pure: each current emitter is matched to at
+most one baseline emitter within a frequency tolerance (two survey bins, 25 ppm of drift, or a
+quarter of the wider one's bandwidth: a wide FM video link's reported centre moves with its
+picture); an unmatched emitter is *new*, a matched one whose level rose by ``rise_db`` or more is
+*stronger*. Emitters outside the baseline's ranges cannot be judged and stay unflagged.
+
+JSON (``sweep --json``), per emitter: ``new_since_baseline`` (``true`` new or stronger, ``false``
+known, ``null`` no baseline or not covered by it), ``baseline_change`` (``"new"``,
+``"stronger"`` or ``null``), ``baseline_power_dbfs`` (the matched emitter's level or ``null``).
+Top level: ``baseline`` (which baseline, or ``null``) and ``new_since_baseline`` (``null``
+without a baseline, else the list of flagged emitters, most camera-like first).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+DEFAULT_RISE_DB = 6.0
+MIN_MATCH_HZ = 2 * 9375.0  # two survey bins
+DRIFT = 25e-6  # a dongle's crystal drifts by a few ppm with temperature; cheap ones are off by tens
+WIDTH_SHARE = 0.25
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A saved baseline: its emitters and, if known, what its sweep covered."""
+
+    emitters: list[dict[str, Any]]
+    ranges_hz: list[tuple[float, float]] | None = None
+    id: int | None = None
+    name: str = ""
+    created_at: float | None = None  # Unix time
+
+    def covers(self, freq_hz: float) -> bool:
+        return self.ranges_hz is None or any(lo <= freq_hz <= hi for lo, hi in self.ranges_hz)
+
+
+@dataclass(frozen=True)
+class Change:
+    """How one current emitter relates to the baseline."""
+
+    status: str  # "known", "new", "stronger", or "uncovered" (outside the baseline's ranges)
+    baseline_power_dbfs: float | None = None
+    rise_db: float | None = None
+
+    @property
+    def flagged(self) -> bool:
+        return self.status in ("new", "stronger")
+
+
+@dataclass
+class Comparison:
+    changes: list[Change]
+    not_seen_now: list[dict[str, Any]] = field(default_factory=list)  # baseline emitters absent now
+
+
+def tolerance_hz(a: dict[str, Any], b: dict[str, Any]) -> float:
+    """How far apart two reports of the same emitter may be."""
+    wider = max(a.get("bandwidth_hz") or 0.0, b.get("bandwidth_hz") or 0.0)
+    return max(MIN_MATCH_HZ, DRIFT * a["freq_hz"], WIDTH_SHARE * wider)
+
+
+def compare(
+    current: list[dict[str, Any]],
+    reference: Reference,
+    *,
+    rise_db: float = DEFAULT_RISE_DB,
+    current_ranges_hz: list[tuple[float, float]] | None = None,
+) -> Comparison:
+    """Match ``current`` emitters to the baseline's, closest pairs first, one to one."""
+    if rise_db <= 0:
+        raise ValueError(f"rise_db must be positive, got {rise_db}")
+    pairs = []
+    for i, now in enumerate(current):
+        for j, then in enumerate(reference.emitters):
+            gap = abs(now["freq_hz"] - then["freq_hz"])
+            tol = tolerance_hz(now, then)
+            if gap <= tol:
+                pairs.append((gap / tol, i, j))
+    pairs.sort()
+    match: dict[int, int] = {}
+    taken: set[int] = set()
+    for _, i, j in pairs:
+        if i not in match and j not in taken:
+            match[i] = j
+            taken.add(j)
+    changes = []
+    for i, now in enumerate(current):
+        if i in match:
+            then = reference.emitters[match[i]]
+            before, after = then.get("power_dbfs"), now.get("power_dbfs")
+            rise = None if before is None or after is None else round(after - before, 1)
+            status = "stronger" if rise is not None and rise >= rise_db else "known"
+            changes.append(Change(status, before, rise))
+        elif reference.covers(now["freq_hz"]):
+            changes.append(Change("new"))
+        else:
+            changes.append(Change("uncovered"))
+    gone = [
+        then
+        for j, then in enumerate(reference.emitters)
+        if j not in taken
+        and (current_ranges_hz is None or any(lo <= then["freq_hz"] <= hi for lo, hi in current_ranges_hz))
+    ]
+    return Comparison(changes, gone)
+
+
+def annotate(
+    emitters: list[dict[str, Any]],
+    reference: Reference | None,
+    *,
+    rise_db: float = DEFAULT_RISE_DB,
+    current_ranges_hz: list[tuple[float, float]] | None = None,
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]] | None]:
+    """Set each emitter's baseline fields (in place); return the top-level ``baseline`` and
+    ``new_since_baseline`` values."""
+    if reference is None:
+        for e in emitters:
+            e.update(new_since_baseline=None, baseline_change=None, baseline_power_dbfs=None)
+        return None, None
+    result = compare(emitters, reference, rise_db=rise_db, current_ranges_hz=current_ranges_hz)
+    flagged = []
+    for e, change in zip(emitters, result.changes, strict=True):
+        e["new_since_baseline"] = None if change.status == "uncovered" else change.flagged
+        e["baseline_change"] = change.status if change.flagged else None
+        e["baseline_power_dbfs"] = change.baseline_power_dbfs
+        if change.flagged:
+            flagged.append(
+                {
+                    "freq_hz": e["freq_hz"],
+                    "kind": e["kind"],
+                    "camera_score": e["camera_score"],
+                    "change": change.status,
+                    "power_dbfs": e.get("power_dbfs"),
+                    "baseline_power_dbfs": change.baseline_power_dbfs,
+                    "rise_db": change.rise_db,
+                }
+            )
+    flagged.sort(key=lambda f: (-f["camera_score"], f["freq_hz"]))
+    summary = {
+        "id": reference.id,
+        "name": reference.name,
+        "created_at": _iso(reference.created_at),
+        "emitters": len(reference.emitters),
+        "ranges_hz": None if reference.ranges_hz is None else [list(r) for r in reference.ranges_hz],
+        "rise_db": rise_db,
+        "not_seen_now": len(result.not_seen_now),
+    }
+    return summary, flagged
+
+
+def _iso(unix: float | None) -> str | None:
+    if unix is None:
+        return None
+    return dt.datetime.fromtimestamp(unix, tz=dt.UTC).isoformat(timespec="seconds")
+
+
+# --- persistence through appliance.store (the store object is passed in) ---------------------
+
+
+def latest(store: Any) -> Reference | None:
+    """The newest saved baseline, with the ranges of the sweep it was taken from when stored."""
+    saved = store.latest_baseline()
+    if saved is None:
+        return None
+    ranges = None
+    if saved.sweep_id is not None:
+        record = store.sweep(saved.sweep_id)
+        plan = (record.summary or {}).get("plan") if record is not None else None
+        if plan and plan.get("ranges_hz"):
+            ranges = [(float(lo), float(hi)) for lo, hi in plan["ranges_hz"]]
+    return Reference(saved.emitters, ranges, saved.id, saved.name, saved.created_at)
+
+
+def save(store: Any, doc: dict[str, Any], *, name: str = "", source: str = "cli") -> int:
+    """Store a complete sweep document (``sweep --json`` shape) and make it the baseline."""
+    emitters = [_baseline_entry(e) for e in doc["emitters"]]
+    summary = {k: v for k, v in doc.items() if k not in ("emitters", "new_since_baseline", "baseline", "suspects")}
+    sweep_id = store.begin_sweep(source)
+    store.finish_sweep(sweep_id, status="complete", summary=summary, emitters=emitters)
+    return store.save_baseline(emitters, name=name, sweep_id=sweep_id)
+
+
+def _baseline_entry(emitter: dict[str, Any]) -> dict[str, Any]:
+    """An emitter as remembered: the report without this sweep's comparison and evidence."""
+    drop = ("new_since_baseline", "baseline_change", "baseline_power_dbfs", "evidence")
+    return {k: v for k, v in emitter.items() if k not in drop}

@@ -28,6 +28,8 @@ MIN_MARGIN_DB = 1.5
 _FLOOR_PERCENTILE = 25.0
 _COARSE_SCALES = (11, 55)  # smoothing widths in bins: ~100 kHz and ~500 kHz at 9.4 kHz bins
 _MERGE_GAP_BINS = 3
+_SKIRT_BINS = 2  # a detected emitter's Hann skirts: kept out of the coarse pass
+_SPLIT_GAP_BINS = 21  # ~200 kHz of nothing between two emitters keeps them apart
 
 
 def _normal_isf(p: float) -> float:
@@ -155,9 +157,11 @@ def detect(
             sel = multi & (spectrum.frames == frames)
             k_frame = float(np.median(spectrum.averages[sel])) / frames
             mask[sel] |= peak[sel] > safe_floor[sel] * threshold_factor(k_frame, peak_pfa / frames)
+    fine = mask.copy()
     mask |= _coarse_mask(mean, safe_floor, spectrum.averages, pfa)
     mask &= finite
     mask = _close_gaps(mask, _MERGE_GAP_BINS)
+    mask &= ~_bridges(mean, fine, mask, safe_floor, spectrum.averages, pfa)
     detections = []
     for start, stop in _runs(mask):
         det = _describe(spectrum, floor, int(start), int(stop), pfa)
@@ -191,6 +195,28 @@ def _coarse_mask(mean: np.ndarray, floor: np.ndarray, averages: np.ndarray, pfa:
         # widen by half the kernel so the coarse run covers the emitter's skirts
         hit_any |= np.convolve(hit.astype(np.int32), np.ones(width, np.int32), mode="same") > 0
     return hit_any
+
+
+def _bridges(
+    mean: np.ndarray, fine: np.ndarray, mask: np.ndarray, floor: np.ndarray, averages: np.ndarray, pfa: float
+) -> np.ndarray:
+    """Stretches where the coarse pass only joined separate emitters: to be cut.
+
+    Smoothing spreads a strong narrow emitter over the kernel's width, so the coarse pass joins
+    neighbours hundreds of kHz apart (FM stations, GSM carriers). Seen on the spectrum with what
+    the bin tests found (and its skirts) set to the floor, such a stretch holds nothing; when at
+    least ``_SPLIT_GAP_BINS`` long and between two parts of one run, it is cut. The lumps and
+    pedestal of FM video, and the close lobes of FSK, stay joined.
+    """
+    found = np.convolve(fine, np.ones(2 * _SKIRT_BINS + 1), mode="same") > 0
+    residual = np.where(found, floor, mean)
+    bridge = mask & ~found & ~_coarse_mask(residual, floor, averages, pfa)
+    cut = np.zeros(mask.size, dtype=bool)
+    for start, stop in _runs(bridge):
+        inside = start > 0 and stop < mask.size and mask[start - 1] and mask[stop]
+        if inside and stop - start >= _SPLIT_GAP_BINS:
+            cut[start:stop] = True
+    return cut
 
 
 def _close_gaps(mask: np.ndarray, gap: int) -> np.ndarray:

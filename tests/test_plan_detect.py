@@ -157,6 +157,18 @@ def test_weak_wide_emitter_is_found_by_the_coarse_pass():
     assert 8000 * 9375 < found[0].freq_hz - 100e6 < 8600 * 9375
 
 
+def test_strong_neighbours_hundreds_of_khz_apart_stay_separate():
+    """FM stations 400 kHz apart: the smoothed pass must not join them into one wide emitter."""
+    rng = np.random.default_rng(10)
+    power = rng.gamma(29.4, 1 / 29.4, 20_000) * 1e-6
+    centres = [6000, 6043, 6086, 6150]  # 400 kHz apart, then 600 kHz
+    for c in centres:
+        power[c - 4 : c + 5] += 3e-3  # 35 dB up, 84 kHz wide
+    found = detect.detect(_spectrum(power))
+    assert [round((d.freq_hz - 100e6) / 9375) for d in found] == centres
+    assert all(d.bandwidth_hz < 120e3 for d in found)
+
+
 def test_confirmation_uses_the_longer_dwell():
     floor = np.full(5, 1e-6)
     ok, excess = detect.confirm(np.array([1, 1, 2.2, 1, 1]) * 1e-6, floor, averages=250)

@@ -227,38 +227,43 @@ def _burst_text(feats: Features, freq_hz: float) -> str:
 
 SHARED_COMB_HZ = 0.5  # two combs this close in line rate are one camera's (crystals differ by more)
 SHARED_COMB_SPAN_HZ = 2.4e6  # ... when the emitters could have shared a receiver window
-SHARED_COMB_WEAKER_DB = 10.0
 
 
 def attribute_shared_combs(items: list[tuple[Detection, Verdict]]) -> None:
     """Stop one camera from being reported several times.
 
-    A weak emitter next to a strong video signal (a sideband line, the receiver's mirror image,
-    a bit of the FM swing split off by detection) shows the same line comb when it is looked at.
-    When its comb matches a stronger emitter's within ``SHARED_COMB_HZ`` and it is at least
-    ``SHARED_COMB_WEAKER_DB`` weaker and close enough to have shared a window, it is attributed
-    to that emitter: its verdict says so and its score drops below the suspect line.
+    Detection can split one video signal (FM video's sync-tip line sits 1–3 MHz from its
+    blanking line), and a weak emitter next to a strong video signal (a sideband line, the
+    receiver's mirror image) shows the same line comb when it is looked at. Emitters whose combs
+    agree within ``SHARED_COMB_HZ`` and that lie within one receiver window of each other are one
+    signal (camera channels are tens of MHz apart): the strongest keeps its verdict, the others
+    say whose part they are and drop below the suspect line.
     """
-    combed = [(d, v) for d, v in items if v.line_rate_hz is not None]
-    for det, verdict in combed:
+    combed = [(i, d, v) for i, (d, v) in enumerate(items) if v.line_rate_hz is not None]
+
+    def rank(entry: tuple[int, Detection, Verdict]) -> tuple[float, int]:
+        return (entry[1].power_dbfs, -entry[0])
+
+    for entry in combed:
+        _, det, verdict = entry
         owner = max(
             (
-                (d, v)
-                for d, v in combed
-                if v is not verdict
-                and abs(d.freq_hz - det.freq_hz) < SHARED_COMB_SPAN_HZ
-                and d.power_dbfs - det.power_dbfs >= SHARED_COMB_WEAKER_DB
-                and abs(v.line_rate_hz - verdict.line_rate_hz) <= SHARED_COMB_HZ  # type: ignore[operator]
+                other
+                for other in combed
+                if rank(other) > rank(entry)
+                and abs(other[1].freq_hz - det.freq_hz) < SHARED_COMB_SPAN_HZ
+                and abs(other[2].line_rate_hz - verdict.line_rate_hz) <= SHARED_COMB_HZ  # type: ignore[operator]
             ),
-            key=lambda item: item[0].power_dbfs,
+            key=rank,
             default=None,
         )
         if owner is None:
             continue
+        stronger = owner[1].power_dbfs - det.power_dbfs
         verdict.reasons.insert(
             0,
-            f"the same video line structure as the {owner[0].power_dbfs - det.power_dbfs:.0f} dB stronger emitter "
-            f"at {owner[0].freq_hz / 1e6:.4f} MHz: part of that signal (a sideband line or the receiver's "
-            f"mirror image), not a second camera",
+            f"the same video line structure as the emitter at {owner[1].freq_hz / 1e6:.4f} MHz "
+            f"({stronger:.0f} dB stronger): part of that signal (its sync-tip line, a sideband line or the "
+            f"receiver's mirror image), not a second camera",
         )
         verdict.camera_score = min(verdict.camera_score, 0.2)

@@ -177,12 +177,19 @@ def latest(store: Any) -> Reference | None:
     return Reference(saved.emitters, ranges, saved.id, saved.name, saved.created_at)
 
 
-def save(store: Any, doc: dict[str, Any], *, name: str = "", source: str = "cli") -> int:
-    """Store a complete sweep document (``sweep --json`` shape) and make it the baseline."""
+def save(store: Any, doc: dict[str, Any], *, name: str = "", source: str = "cli", sweep_id: int | None = None) -> int:
+    """Make a complete sweep (``sweep --json`` document) the room's baseline; returns its id.
+
+    ``sweep_id`` names the store's row for that sweep (the session's); without it the sweep is
+    stored first, so the baseline always knows which ranges it covered (from the row's
+    ``summary["plan"]["ranges_hz"]``).
+    """
     emitters = [_baseline_entry(e) for e in doc["emitters"]]
-    summary = {k: v for k, v in doc.items() if k not in ("emitters", "new_since_baseline", "baseline", "suspects")}
-    sweep_id = store.begin_sweep(source)
-    store.finish_sweep(sweep_id, status="complete", summary=summary, emitters=emitters)
+    if sweep_id is None:
+        drop = ("emitters", "new_since_baseline", "baseline", "suspects")
+        summary = {k: v for k, v in doc.items() if k not in drop}
+        sweep_id = store.begin_sweep(source)
+        store.finish_sweep(sweep_id, status="complete", summary=summary, emitters=emitters)
     return store.save_baseline(emitters, name=name, sweep_id=sweep_id)
 
 

@@ -10,8 +10,9 @@ All features come from one dwell (a block of IQ at one tuning), measured per emi
   is at some levels, which puts the line structure on the envelope; a narrow swing stays inside
   and shows on the discriminator instead; AM video shows on the envelope directly. The comb is
   searched within ±1 % of both standards, checked for purity (line power sits at the harmonics,
-  not everywhere, as it would for a TDMA frame or an OOK symbol clock) and for the field rate,
-  and the line rate is measured from the interpolated harmonics to a few ppm.
+  not everywhere, as it would for a TDMA frame, an OOK symbol clock or LTE's slots), measured
+  from the interpolated harmonics to a few ppm and accepted within ±0.5 % of a standard; the
+  field rate is measured from the same spectrum.
 - **Bursts.** Block power over 50 µs: duty cycle against the quietest blocks, the repetition
   period of the on/off pattern (GSM's 4.615 ms frame, LTE's 1 ms subframes, OOK packets).
 - **Spectrum.** Occupied bandwidth (99 % of the excess power) and spectral flatness over it.

@@ -11,6 +11,7 @@ from appliance.analyze import analyze
 from appliance.report import sweep_json
 from appliance.store import Store
 from dsp import plan as planmod
+from hw.errors import RadioLost
 from hw.sim import scene as scenemod
 from hw.sim.radio import SimRadio
 
@@ -112,3 +113,22 @@ def test_suspect_evidence_is_sigmf_that_analyses_as_a_suspect_again(sweeps, tmp_
     assert suspect["kind"] == "analog-video" and suspect["standard"] == "PAL"
     assert abs(suspect["freq_hz"] - 1.28e9) < 1e6
     assert again["source"]["seconds"] >= 0.25
+
+
+class LookFailingRadio(SimRadio):
+    """A dongle that dies on the first long read (the first look)."""
+
+    def read(self, n):
+        if 500_000 <= n <= 700_000:  # a 0.25 s look (the ISM 433 survey hop reads 1.05 s)
+            raise RadioLost("RTL-SDR read failed: LIBUSB_ERROR_NO_DEVICE")
+        return super().read(n)
+
+
+def test_a_dongle_lost_during_the_looks_keeps_every_emitter(tmp_path):
+    plan = planmod.make_plan(planmod.PRESETS["cameras"])
+    result = rf_sweep.sweep(LookFailingRadio(room(tmp_path, True), time_scale=0), plan)
+    assert not result.complete and "NO_DEVICE" in result.error and not result.missing
+    camera = [c for c in result.emitters if abs(c.detection.freq_hz - 1.28e9) < 1e6]
+    assert len(camera) == 1 and not camera[0].verdict.examined and not camera[0].verdict.suspect
+    assert "closer look" in " ".join(camera[0].verdict.reasons)
+    assert result.looks == 0

@@ -17,7 +17,7 @@ NFFT = 256  # same bins-per-window as the survey
 FRAME_S = 5e-3  # peak-hold frame: short enough to see a single OOK burst
 CHUNK_S = 1.0  # recordings are processed a second at a time (bounded memory)
 KEEP_FRACTION = 0.836  # like a survey hop: the window's edges are the tuner's roll-off
-FEATURE_S = 0.5  # emitters' features come from at most this much of the recording
+FEATURE_S = 0.25  # emitters' features come from this much of the recording: one look's worth
 
 
 def recording_spectrum(rec: recmod.Recording) -> planmod.Spectrum:

@@ -62,7 +62,7 @@ CHANNEL_MIN_HALF_HZ = 200e3  # a channel keeps at least ±200 kHz: AM video's fi
 CHANNEL_MAX_HALF_HZ = 240e3  # wider emitters are measured on the whole window
 BURST_BLOCK_S = 50e-6
 SPECTRUM_BIN_HZ = 9375.0  # Welch bins as wide as the survey's, so levels compare directly
-SPECTRUM_SEGMENTS = 1024  # ~2000 averages: the shape to within 0.2 dB, for a tenth of a look
+SPECTRUM_SEGMENTS = 255  # ~500 averages (the shape to 0.2 dB); below psd's threading threshold
 PILOT_HZ = 19e3
 PILOT_MIN_DB = 15.0
 
@@ -230,14 +230,32 @@ def smooth_length(n: int, multiple: int = 1) -> int:
     return best
 
 
-def _periodogram(series: np.ndarray) -> tuple[np.ndarray, int]:
-    """Hann-windowed |rfft|² of a real series (mean removed), zero-padded to a power of two."""
+def next_smooth(n: int) -> int:
+    """The smallest even length >= ``n`` with no prime factor above 5 (a fast FFT size)."""
+    m = max(2, n + (n % 2))
+    while True:
+        k = m
+        for p in (2, 3, 5):
+            while k % p == 0:
+                k //= p
+        if k == 1:
+            return m
+        m += 2
+
+
+@dataclass(frozen=True)
+class Periodogram:
+    """Hann-windowed power spectrum of a real series (mean removed), bins ``df`` apart from 0 Hz."""
+
+    power: np.ndarray
+    df: float
+
+
+def periodogram(series: np.ndarray, rate: float) -> Periodogram:
     s = series.astype(np.float32) - np.float32(series.mean(dtype=np.float64))
-    n = s.size
-    nfft = 1 << max(4, math.ceil(math.log2(n)))
-    window = _hann(n)
-    spec = np.fft.rfft(s * window, nfft)
-    return (spec.real**2 + spec.imag**2).astype(np.float64), nfft
+    nfft = next_smooth(s.size)
+    spec = np.fft.rfft(s * _hann(s.size), nfft)
+    return Periodogram((spec.real**2 + spec.imag**2).astype(np.float64), rate / nfft)
 
 
 def _whiten(power: np.ndarray, block: int) -> np.ndarray:
@@ -278,13 +296,18 @@ def _refine(power: np.ndarray, df: float, f0: float, ks: np.ndarray) -> float:
     return num / den
 
 
-def line_comb(series: np.ndarray, rate: float, source: str) -> LineComb | None:
-    """The video line structure in a real series (envelope or discriminator), if there is one."""
-    count = min(HARMONICS, int(0.45 * rate / (VIDEO_STANDARDS[-1].line_rate_hz * (1 + LINE_SEARCH))))
+def line_comb(series: np.ndarray, rate: float, source: str, spectrum: Periodogram | None = None) -> LineComb | None:
+    """The video line structure in a real series (envelope or discriminator), if there is one.
+
+    ``spectrum`` is the series' periodogram when the caller already has it.
+    """
+    top = VIDEO_STANDARDS[-1].line_rate_hz * (1 + LINE_SEARCH)
+    count = min(HARMONICS, int(0.45 * rate / top))
     if count < MIN_HARMONICS or series.size < rate * 0.02:
         return None
-    power, nfft = _periodogram(series)
-    df = rate / nfft
+    spectrum = spectrum or periodogram(series, rate)
+    df = spectrum.df
+    power = spectrum.power[: round((count + 1) * top / df)]  # nothing above the last harmonic matters
     ratio = _whiten(power, max(16, round(600.0 / df)))
     best: tuple[float, float, np.ndarray, VideoStandard] | None = None
     for std in VIDEO_STANDARDS:
@@ -432,12 +455,12 @@ def flatness(power: np.ndarray) -> float:
     return float(np.exp(np.mean(np.log(np.maximum(power, 1e-30)))) / max(np.mean(power), 1e-30))
 
 
-def pilot_strength(frequency: np.ndarray, rate: float) -> float | None:
+def pilot_strength(frequency: np.ndarray, rate: float, spectrum: Periodogram | None = None) -> float | None:
     """The 19 kHz stereo pilot in a discriminator series: peak over the median around it (dB)."""
     if rate < 4 * PILOT_HZ or frequency.size < rate * 0.02:
         return None
-    power, nfft = _periodogram(frequency)
-    df = rate / nfft
+    spectrum = spectrum or periodogram(frequency, rate)
+    power, df = spectrum.power, spectrum.df
     centre = round(PILOT_HZ / df)
     near = power[max(1, centre - round(20 / df)) : centre + round(20 / df) + 1]
     around = power[round(17e3 / df) : round(21e3 / df)]
@@ -469,15 +492,17 @@ class Block:
     def channel(self, offset_hz: float, half_width_hz: float) -> np.ndarray:
         """The emitter moved to 0 Hz, band-limited to ±``half_width_hz``, at ``rate / decim``."""
         n = self.x.size
-        m = n // self.decim
-        out_rate = self.rate / self.decim
+        m = n // self.decim  # same bin spacing in and out: the channel is a slice of the spectrum
         if self._fft is None:
             self._fft = np.fft.fft(self.x)
-        out_freqs = np.fft.fftfreq(m, 1.0 / out_rate)
-        source = np.rint((out_freqs + offset_hz) * n / self.rate).astype(np.int64) % n
-        edge = np.clip((np.abs(out_freqs) - half_width_hz) / (0.15 * half_width_hz), 0.0, 1.0)
-        taper = (0.5 + 0.5 * np.cos(np.pi * edge)).astype(np.float32)
-        return np.fft.ifft(self._fft[source] * taper * (m / n)).astype(np.complex64)
+        df = self.rate / n
+        width = min(int(1.15 * half_width_hz / df) + 1, m // 2 - 1)  # the raised-cosine edge ends here
+        bins = np.arange(-width, width + 1)
+        edge = np.clip((np.abs(bins) * df - half_width_hz) / (0.15 * half_width_hz), 0.0, 1.0)
+        taper = ((0.5 + 0.5 * np.cos(np.pi * edge)) * (m / n)).astype(np.float32)
+        spec = np.zeros(m, np.complex64)
+        spec[bins % m] = self._fft[(bins + round(offset_hz / df)) % n] * taper
+        return np.fft.ifft(spec).astype(np.complex64)
 
     def _wide_series(self) -> tuple[np.ndarray, np.ndarray]:
         if self._wide is None:
@@ -506,8 +531,9 @@ class Block:
             rate = self.rate / self.decim
             channel_hz = self.rate
             spectrum_source = self.x
+        freq_spectrum = periodogram(freq, rate)  # for the comb and the pilot
         line = line_comb(env, rate, "envelope")
-        by_freq = line_comb(freq, rate, "frequency")
+        by_freq = line_comb(freq, rate, "frequency", freq_spectrum)
         if by_freq is not None and (line is None or _rank(by_freq) > _rank(line)):
             line = by_freq
         mag = np.sqrt(env)
@@ -530,7 +556,7 @@ class Block:
             bursts=bursts(env, rate),
             occupied_bandwidth_hz=hi - lo,
             flatness=flatness(power[own]),
-            pilot_db=pilot_strength(freq, rate) if narrow else None,
+            pilot_db=pilot_strength(freq, rate, freq_spectrum) if narrow else None,
             envelope_spread=spread,
         )
 

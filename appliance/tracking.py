@@ -60,9 +60,7 @@ def track(
 ) -> int:
     """Run until ``stop`` is set; returns the number of updates. Radio errors propagate."""
     centre, lo, hi = window_for(target, radio.sample_rate)
-    lo_tune, hi_tune = radio.tuning_range
-    centre = min(max(centre, lo_tune), hi_tune)
-    radio.tune(centre)
+    radio.tune(centre)  # TuneError for a target the tuner cannot reach
     block = max(NFFT * 8, int(radio.sample_rate / rate_hz) // NFFT * NFFT)
     smoother = levelmod.Smoother(smoothing_s)
     started = last = time.monotonic()

@@ -110,7 +110,7 @@ def test_press_sweeps_lights_red_for_the_camera_stores_rows_and_long_press_track
 
 def test_tracking_sustains_ten_updates_a_second_with_real_read_latency(tmp_path, factory, settings):
     scene = room(tmp_path, [CAMERA])
-    session, panel, feedback, store = make_appliance(tmp_path, factory, settings, scene, time_scale=1.0)
+    session, panel, feedback, _store = make_appliance(tmp_path, factory, settings, scene, time_scale=1.0)
     updates = []
     sub = session.events.subscribe()
     try:
@@ -207,7 +207,7 @@ def test_cancel_during_a_sweep(tmp_path, factory, settings):
 
 def test_progress_events_stream_while_sweeping(tmp_path, factory, settings):
     scene = room(tmp_path, [CAMERA])
-    session, panel, feedback, store = make_appliance(tmp_path, factory, settings, scene)
+    session, panel, feedback, _store = make_appliance(tmp_path, factory, settings, scene)
     seen: list[str] = []
     sub = session.events.subscribe()
     done = threading.Event()

@@ -92,6 +92,13 @@ class EventBus:
             sub._put(event)
         return sub
 
+    def close_all(self) -> None:
+        """End every subscription (shutdown): their readers return at once."""
+        with self._lock:
+            subs = list(self._subs)
+        for sub in subs:
+            sub.close()
+
     def latest(self, type_: str) -> Event | None:
         with self._lock:
             return self._latest.get(type_)

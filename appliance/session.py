@@ -271,6 +271,9 @@ class Session:
         emitters: list[dict[str, Any]] = []
         errors: list[str] = []
         cancelled = False
+        self.events.publish(
+            "progress", {"stage": "rf", "percent": 0.0, "hop": 0, "hops": len(plan.hops), "elapsed_s": 0.0}
+        )
         try:
             radio = self._radio_for_job()
         except HardwareError as exc:

@@ -28,3 +28,46 @@ def demo_scene():
     from hw.sim.scene import load_demo
 
     return load_demo()
+
+
+class LiveServer:
+    """A real waitress server on loopback around a simulated appliance."""
+
+    def __init__(self, tmp_path, *, time_scale: float = 0.0, scene=None, env=None):
+        import threading
+
+        from waitress import create_server
+
+        from appliance import daemon
+        from webui import create_app
+
+        os.environ["ROOMSWEEP_SIM_TIME_SCALE"] = str(time_scale)
+        self.secret = "test-admin-secret-123"
+        self.appliance = daemon.build(
+            simulate=True,
+            data_dir=tmp_path / "data",
+            config_path=tmp_path / "roomsweep.toml",
+            admin_secret=self.secret,
+            scene_path=scene,
+            time_scale=time_scale,
+        )
+        self.app = create_app(self.appliance)
+        self.server = create_server(self.app, host="127.0.0.1", port=0, threads=12, ident="roomsweep-test")
+        self.base_url = f"http://127.0.0.1:{self.server.effective_port}"
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.appliance.session.events.close_all()
+        self.server.close()
+        self.appliance.close()
+        os.environ["ROOMSWEEP_SIM_TIME_SCALE"] = "0"
+
+
+@pytest.fixture
+def live_server(tmp_path, monkeypatch):
+    """Waitress + Flask + simulated appliance, sweeps instant; ``.base_url``, ``.secret``."""
+    monkeypatch.setenv("ROOMSWEEP_SWEEP_OPTICAL", "false")
+    server = LiveServer(tmp_path)
+    yield server
+    server.close()

@@ -85,13 +85,18 @@ class SimRadio:
         """Simulation time: what the emitters' clocks read."""
         return self._clock / self.sample_rate
 
-    def _spend(self, seconds: float) -> None:
-        """Book radio time; in real-time mode wait until it has passed on the wall clock."""
+    def _spend(self, seconds: float, began: float | None = None) -> None:
+        """Book radio time; in real-time mode wait until it has passed on the wall clock.
+
+        ``began`` is when the operation started: rendering the samples overlaps the time a real
+        dongle would take to deliver them.
+        """
         self.modelled_time_s += seconds
         self._clock += round(seconds * self.sample_rate)
         if self.time_scale > 0:
             now = time.monotonic()
-            self._wall_due = max(self._wall_due, now - 0.05) + seconds * self.time_scale
+            start = began if began is not None else now
+            self._wall_due = max(self._wall_due, start) + seconds * self.time_scale
             delay = self._wall_due - now
             if delay > 0:
                 time.sleep(delay)
@@ -105,8 +110,9 @@ class SimRadio:
     def read(self, n: int) -> np.ndarray:
         if n <= 0:
             raise ValueError(f"read size must be positive, got {n}")
+        began = time.monotonic()
         samples = self.render(self.center_hz, self._clock, n)
-        self._spend(n / self.sample_rate + self.latency.read_overhead_s)
+        self._spend(n / self.sample_rate + self.latency.read_overhead_s, began)
         return iqmod.to_cu8(samples)
 
     def render(self, center_hz: float, start_sample: int, n: int) -> np.ndarray:

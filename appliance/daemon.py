@@ -113,7 +113,9 @@ def _settings(config_path: Path, store: Store) -> tuple[cfg.Config, str | None]:
     log.error("settings: %s; using defaults for the file's settings", error)
     for attempt in ({"ui": store.settings()}, {"ui": {}, "env": {}}):
         try:
-            return cfg.load(None, **attempt), error
+            settings = cfg.load(None, **attempt)
+            settings.path = config_path
+            return settings, error
         except cfg.ConfigError as exc:
             error = f"{error}; {exc}"
     raise AssertionError("built-in defaults must always load")  # pragma: no cover

@@ -108,7 +108,15 @@ def serve(
     signal.signal(signal.SIGINT, stop)
     if announce:
         print(f"roomsweep: web UI on http://{host}:{port}/ ({'simulated room' if simulate else 'hardware'})")
-        print(f"roomsweep: admin secret: {secret}", flush=True)
+        print(f"roomsweep: admin secret: {secret}")
+        config_path = settings.path or paths.config_path()
+        if appliance.config_error:
+            print(f"roomsweep: settings file ignored, defaults in use: {appliance.config_error}", file=sys.stderr)
+        elif not config_path.exists():
+            print(f"roomsweep: no settings file at {config_path}; built-in defaults in use")
+        else:
+            print(f"roomsweep: settings from {config_path}")
+        sys.stdout.flush()
     log.info("ready on %s:%s", host, port)
     if first_sweep:
         appliance.session.start_sweep()

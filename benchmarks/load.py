@@ -115,7 +115,9 @@ def run(seconds: float, clients: int, streams: int) -> LoadResult:
                 proc.wait(20)
             except subprocess.TimeoutExpired:
                 proc.kill()
-                raise RuntimeError(f"daemon did not stop on SIGTERM: {b''.join(stderr_tail)[-3000:].decode()}") from None
+                raise RuntimeError(
+                    f"daemon did not stop on SIGTERM: {b''.join(stderr_tail)[-3000:].decode()}"
+                ) from None
     return result
 
 

@@ -104,12 +104,15 @@ def run(iterations: int, seed: int = 1, data_dir: Path | None = None) -> Outcome
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
-            deadline = time.monotonic() + rng.uniform(0.3, 2.5)
+            kill_after = rng.uniform(0.2, 2.0)  # counted from the moment the daemon answers
+            deadline = time.monotonic() + 60
             secret, state = None, None
             while time.monotonic() < deadline and proc.poll() is None:
                 try:
                     secret = secret or (data / "admin-secret").read_text().strip()
                     status = _call(port, secret, "/api/status")
+                    if deadline - time.monotonic() > kill_after + 1:
+                        deadline = time.monotonic() + kill_after
                     state = status["session"]["state"]
                     if state in ("idle", "results", "error"):
                         _call(port, secret, "/api/sweeps", "POST", {})

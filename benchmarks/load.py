@@ -108,6 +108,13 @@ def run(seconds: float, clients: int, streams: int) -> LoadResult:
             stop.set()
             for t in threads:
                 t.join(timeout=30)
+            # let the sweep that ran under load finish: the question is whether it dropped hops
+            deadline = time.monotonic() + 120
+            while time.monotonic() < deadline:
+                state = requests.get(f"{base}/api/status", headers=auth, timeout=5).json()["session"]["state"]
+                if state != "sweeping":
+                    break
+                time.sleep(0.2)
             result.sweeps = requests.get(f"{base}/api/sweeps?limit=200", headers=auth, timeout=5).json()["sweeps"]
         finally:
             proc.terminate()

@@ -41,8 +41,8 @@ def test_the_served_document_is_the_one_tested(api_server):
 
 
 @schema.parametrize()
-@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=20, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_conforms_and_never_fails_with_500(case, api_server):
     case.call_and_validate(
-        base_url=api_server.base_url, headers={"Authorization": f"Bearer {api_server.secret}"}, timeout=10
+        base_url=api_server.base_url, headers={"Authorization": f"Bearer {api_server.secret}"}, timeout=60
     )

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.fakes import fake_rtlsdr  # noqa: F401  (a fixture for every test module)
+
 os.environ.setdefault("ROOMSWEEP_SIM_TIME_SCALE", "0")
 
 REPO = Path(__file__).resolve().parents[1]

@@ -66,6 +66,9 @@ class Watchdog:
         self._last_kick = clock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._describe: Callable[[], str] | None = None
+        self._shown = ""
+        self._stopping = False
         self.stalled = False
 
     @classmethod
@@ -85,9 +88,15 @@ class Watchdog:
         """Seconds since the last kick."""
         return self._clock() - self._last_kick
 
-    def ready(self, status: str | None = None) -> None:
-        """Start-up is complete: ``READY=1``, then keep the watchdog fed while the worker kicks."""
+    def ready(self, status: str | None = None, describe: Callable[[], str] | None = None) -> None:
+        """Start-up is complete: ``READY=1``, then keep the watchdog fed while the worker kicks.
+
+        ``describe`` (e.g. the session's state) is asked at every ping; a changed answer is
+        sent as the new ``STATUS=`` line.
+        """
         self.kick()
+        self._describe = describe
+        self._shown = status or ""
         self.notifier.send("READY=1", *([status_line(status)] if status else []))
         if self.enabled and self._thread is None:
             self._thread = threading.Thread(target=self._feed, name="watchdog", daemon=True)
@@ -98,9 +107,11 @@ class Watchdog:
         self.notifier.send(status_line(text))
 
     def stopping(self, status: str | None = "stopping") -> None:
-        """Shutdown has begun: ``STOPPING=1``; no more pings."""
+        """Shutdown has begun: ``STOPPING=1`` (once); no more pings."""
         self._halt()
-        self.notifier.send("STOPPING=1", *([status_line(status)] if status else []))
+        if not self._stopping:
+            self._stopping = True
+            self.notifier.send("STOPPING=1", *([status_line(status)] if status else []))
 
     def close(self) -> None:
         self._halt()
@@ -121,7 +132,7 @@ class Watchdog:
                     log.warning("the worker loop is alive again after %.1f s; watchdog pings resume", silent)
                     self.status("running")
                 self.stalled = False
-                self.notifier.send("WATCHDOG=1")
+                self.notifier.send("WATCHDOG=1", *self._changed_status())
             elif not self.stalled:
                 self.stalled = True
                 log.error(
@@ -132,3 +143,16 @@ class Watchdog:
                 self.status(f"stalled: worker loop silent for {silent:.0f} s, waiting for the watchdog")
             if self._stop.wait(period):
                 return
+
+    def _changed_status(self) -> list[str]:
+        if self._describe is None:
+            return []
+        try:
+            text = self._describe()
+        except Exception as exc:  # a status line is never worth a missed ping
+            log.debug("watchdog status callback failed: %s", exc)
+            return []
+        if text == self._shown:
+            return []
+        self._shown = text
+        return [status_line(text)]

@@ -40,9 +40,7 @@ def main() -> None:
         capture_output=True,
         text=True,
     )
-    tried = sum(
-        int(line.split("-", 1)[1].split()[0]) for line in proc.stdout.splitlines() if " passing, " in line
-    )
+    tried = sum(int(line.split("-", 1)[1].split()[0]) for line in proc.stdout.splitlines() if " passing, " in line)
     elapsed = time.monotonic() - started
     print(proc.stdout[-3000:])
     print(f"fuzz: {tried} inputs in {elapsed:.0f} s, {'no crash' if proc.returncode == 0 else 'FAILURES'}")

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import itertools
+import json
 import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
 import threading
 import time
+import urllib.request
 
 import pytest
-from notify_socket import NotifySocket
 
+from appliance import identity
 from appliance.sdnotify import Notifier, status_line
 from appliance.watchdog import Watchdog, watchdog_interval
+from tests.notify_socket import NotifySocket
 
 
 @pytest.fixture
@@ -131,3 +139,84 @@ def test_lines_are_checked_and_status_is_one_line():
     with pytest.raises(ValueError):
         Notifier("/run/x").send("READY")
     assert status_line(" a\n b\tc ") == "STATUS=a b c"
+
+
+# --- the daemon under a fake systemd -----------------------------------------------------------
+
+# `roomsweep serve --simulate` whose simulated dongle hangs in read() once FLAG exists: the
+# worker loop gets stuck exactly where a pulled RTL-SDR leaves it (librtlsdr's read has no timeout).
+HUNG_DONGLE = r"""
+import sys, threading
+from pathlib import Path
+from hw.sim.radio import SimRadio
+flag, original = Path(sys.argv[1]), SimRadio.read
+def read(self, n):
+    if flag.exists():
+        threading.Event().wait()
+    return original(self, n)
+SimRadio.read = read
+from appliance.cli import main
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_the_daemon_reports_ready_feeds_the_watchdog_and_stops_when_the_sweep_hangs(tmp_path, notify_socket):
+    interval = 3.0  # WatchdogSec=3: pings every 1.5 s; the idle worker kicks every second
+    data, flag, port = tmp_path / "data", tmp_path / "hang-now", _free_port()
+    env = {
+        **os.environ,
+        "NOTIFY_SOCKET": notify_socket.address,
+        "WATCHDOG_USEC": str(int(interval * 1e6)),
+        "ROOMSWEEP_DATA_DIR": str(data),
+        "ROOMSWEEP_CONFIG": str(tmp_path / "roomsweep.toml"),
+        "ROOMSWEEP_SIM_TIME_SCALE": "0",
+        "ROOMSWEEP_SWEEP_OPTICAL": "false",
+    }
+    args = ["serve", "--simulate", "--host", "127.0.0.1", "--port", str(port)]
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HUNG_DONGLE, str(flag), *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        ready_at = notify_socket.wait_for("READY=1", 90)
+        time.sleep(4.0)
+        idle_pings = [t for t in notify_socket.times("WATCHDOG=1") if t > ready_at]
+        assert len(idle_pings) >= 2, notify_socket.messages()
+
+        flag.touch()
+        secret = identity.load_admin_secret(data)
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/api/sweeps",
+            data=json.dumps({"preset": "cameras"}).encode(),
+            method="POST",
+            headers={"Authorization": f"Bearer {secret}", "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            assert response.status in (200, 201, 202)
+        hung_at = time.monotonic()
+        time.sleep(interval + 4.0)
+        late = [t for t in notify_socket.times("WATCHDOG=1") if t > hung_at + interval + 1.5 + 0.5]
+        assert late == [], f"pings went on {[round(t - hung_at, 1) for t in late]} s after the hang"
+        statuses = [line for m in notify_socket.messages() for line in m.lines if line.startswith("STATUS=")]
+        assert any(s.startswith("STATUS=sweeping") for s in statuses), statuses  # the session's state
+        assert any(s.startswith("STATUS=stalled: worker loop silent") for s in statuses), statuses
+        assert proc.poll() is None  # alive but stuck: killing it is the watchdog's job
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            out, err = proc.communicate(timeout=20)
+        except subprocess.TimeoutExpired:  # the stuck worker may hold shutdown up; systemd would SIGKILL
+            proc.kill()
+            out, err = proc.communicate()
+    assert notify_socket.wait_for("STOPPING=1", 5) > hung_at
+    assert secret not in out + err  # under systemd the journal gets no admin secret
+    assert "Traceback" not in err

@@ -11,7 +11,7 @@
 #   --wifi-country CC   set the Wi-Fi country (ISO 3166 code, e.g. GB): Raspberry Pi OS keeps
 #                       Wi-Fi switched off until one is set, and then the hotspot cannot start
 #   --no-apt            do not install Debian packages (they are there already)
-#   --no-warm           do not warm the Numba cache (the first sweep then compiles, ~1 min)
+#   --no-warm           do not warm the Numba cache (the first sweep after boot then compiles)
 #
 # What it does: apt packages (picamera2, lgpio, NetworkManager); a virtualenv in /opt/roomsweep
 # that sees the system's picamera2 and lgpio (--system-site-packages) with roomsweep and its Pi
@@ -265,9 +265,18 @@ python_env() {
         # the system's picamera2 (and its libcamera bindings) and lgpio come from apt
         live python3 -m venv --system-site-packages "$VENV"
     fi
-    # rebuilt from this tree every time: an update is 'git pull' and this script again
+    # rebuilt from this tree every time (an update is 'git pull' and this script again), from a
+    # copy of it: a build as root would leave root-owned build/ and egg-info files in the checkout
+    local tree=$SRC stage=""
+    if [ "$DRY_RUN" -eq 0 ] && [ -z "$ROOT" ]; then
+        stage=$(mktemp -d)
+        tar -C "$SRC" --exclude=./.git --exclude=./.venv --exclude=./build --exclude='*.egg-info' \
+            --exclude=__pycache__ -cf - . | tar -C "$stage" -xf -
+        tree=$stage
+    fi
     live "$VENV/bin/pip" install --quiet --disable-pip-version-check \
-        --constraint "$UNITS/pi-constraints.txt" "${SRC}[pi]"
+        --constraint "$UNITS/pi-constraints.txt" "${tree}[pi]"
+    [ -z "$stage" ] || rm -rf -- "$stage"
 }
 
 system_files() {

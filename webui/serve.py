@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import argparse
 import logging
-import secrets
 import signal
 import sys
 import threading
 from pathlib import Path
 
-from appliance import daemon, paths
+from appliance import daemon, identity, paths
 from appliance.commands import radio_options
-from hw.files import atomic_write_bytes
+from appliance.watchdog import Watchdog
 from webui import create_app
 
 log = logging.getLogger(__name__)
@@ -41,18 +40,8 @@ def add_demo_parser(sub) -> None:
 
 
 def admin_secret(data_dir: Path) -> str:
-    """The device's admin secret: created once, kept private (0600) in the data directory."""
-    path = data_dir / "admin-secret"
-    try:
-        value = path.read_text().strip()
-        if len(value) >= 12:
-            return value
-    except FileNotFoundError:
-        pass
-    value = secrets.token_urlsafe(12)
-    atomic_write_bytes(path, (value + "\n").encode())
-    path.chmod(0o600)
-    return value
+    """The device's admin secret: created once, kept private (0600); see :mod:`appliance.identity`."""
+    return identity.load_admin_secret(data_dir)
 
 
 def serve(
@@ -68,6 +57,7 @@ def serve(
     """Run until SIGTERM/SIGINT; returns the exit status."""
     from waitress import create_server
 
+    watchdog = Watchdog.from_env()  # systemd: READY/STATUS/STOPPING, pings while the worker loop lives
     secret = admin_secret(data_dir)
     appliance = daemon.build(
         simulate=simulate,
@@ -75,6 +65,7 @@ def serve(
         config_path=paths.config_path(),
         admin_secret=secret,
         scene_path=scene,
+        heartbeat=watchdog.kick,
     )
     settings = appliance.settings
     host = host or settings["web.host"]
@@ -101,6 +92,7 @@ def serve(
         if stopping.is_set():
             return
         stopping.set()
+        watchdog.stopping()
         appliance.session.events.close_all()  # live streams end, freeing their threads
         raise SystemExit(0)
 
@@ -108,7 +100,10 @@ def serve(
     signal.signal(signal.SIGINT, stop)
     if announce:
         print(f"roomsweep: web UI on http://{host}:{port}/ ({'simulated room' if simulate else 'hardware'})")
-        print(f"roomsweep: admin secret: {secret}")
+        if watchdog.notifier.enabled:  # under systemd stdout is the journal: keep the secret off it
+            print("roomsweep: admin secret: on the device label ('sudo roomsweep label --text')")
+        else:
+            print(f"roomsweep: admin secret: {secret}")
         config_path = settings.path or paths.config_path()
         if appliance.config_error:
             print(f"roomsweep: settings file ignored, defaults in use: {appliance.config_error}", file=sys.stderr)
@@ -118,14 +113,22 @@ def serve(
             print(f"roomsweep: settings from {config_path}")
         sys.stdout.flush()
     log.info("ready on %s:%s", host, port)
+    watchdog.ready(f"web UI on port {port}", describe=lambda: _describe(appliance.session.status()))
     if first_sweep:
         appliance.session.start_sweep()
     try:
         server.run()
     finally:
+        watchdog.stopping()
         appliance.close()
         server.close()
+        watchdog.close()
     return 0
+
+
+def _describe(status: dict) -> str:
+    """The session's state as one ``systemctl status`` line."""
+    return f"{status['state']}: {status['message']}" if status.get("message") else status["state"]
 
 
 def run_serve(args: argparse.Namespace) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -70,14 +71,11 @@ GAIN_PATTERN = r"^(auto|50(\.0+)?|[1-4]?[0-9](\.[0-9]+)?)$"
 
 
 def _ranges(value: str) -> None:
+    """The pattern already holds (coerce checks it): what is left is meaning, not form."""
     if value:
         try:
-            ranges = planmod.parse_ranges(value)
-        except ValueError as exc:
-            raise ValueError(str(exc)) from None
-        try:
-            planmod.check_tunable(ranges)
-        except ValueError as exc:  # well-formed, but not something this tuner can do
+            planmod.check_tunable(planmod.parse_ranges(value))
+        except ValueError as exc:  # well-formed, but backwards or beyond what this tuner can do
             raise _Conflict(str(exc)) from None
 
 
@@ -85,7 +83,7 @@ _PIN = {"kind": int, "lo": 2, "hi": 27, "restart": True}  # BCM numbers of the 4
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("radio.device_index", int, 0, "which RTL-SDR (0 = first)", lo=0, hi=9, restart=True),
-    Setting("radio.gain", str, "auto", "tuner gain: auto or dB", check=_gain, pattern=GAIN_PATTERN),
+    Setting("radio.gain", str, "auto", "tuner gain: 'auto' or a gain in dB (0–50)", check=_gain, pattern=GAIN_PATTERN),
     Setting("radio.ppm", int, 0, "frequency correction of the dongle (ppm)", lo=-200, hi=200),
     Setting("radio.timeout_s", float, 2.0, "a read that takes longer means the dongle is gone", lo=0.5, hi=30),
     Setting("sweep.preset", str, "full", "what a button press sweeps", choices=tuple(planmod.PRESETS)),
@@ -153,6 +151,8 @@ def coerce(setting: Setting, value: Any, where: str) -> Any:
         raise ConfigError(f"{name}: must be a finite number, got {value!r}")
     if setting.choices is not None and value not in setting.choices:
         raise ConfigError(f"{name}: {value!r} is not one of {', '.join(setting.choices)}")
+    if setting.pattern is not None and not re.fullmatch(setting.pattern, value):
+        raise ConfigError(f"{name}: {value!r} is not valid here ({setting.help})")
     if (setting.lo is not None and value < setting.lo) or (setting.hi is not None and value > setting.hi):
         raise ConfigError(f"{name}: {value!r} is outside {setting.lo:g}–{setting.hi:g}")
     if setting.check is not None:

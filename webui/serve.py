@@ -14,7 +14,7 @@ import sys
 import threading
 from pathlib import Path
 
-from appliance import daemon, identity, paths
+from appliance import daemon, hotspot, identity, paths
 from appliance.commands import radio_options
 from appliance.watchdog import Watchdog
 from webui import create_app
@@ -42,6 +42,17 @@ def add_demo_parser(sub) -> None:
 def admin_secret(data_dir: Path) -> str:
     """The device's admin secret: created once, kept private (0600); see :mod:`appliance.identity`."""
     return identity.load_admin_secret(data_dir)
+
+
+def ui_addresses(data_dir: Path, host: str, port: int, simulate: bool) -> list[str]:
+    """Where a phone finds the UI: the hotspot's name and IP on a device, the bind address otherwise."""
+    local = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
+    if simulate:
+        return [local]
+    try:
+        return [*hotspot.ui_urls(identity.load(data_dir), port=port), local]
+    except identity.IdentityError:  # not set up as an appliance (no hotspot identity yet)
+        return [local]
 
 
 def serve(
@@ -85,7 +96,7 @@ def serve(
         appliance.close()
         print(f"roomsweep serve: cannot listen on {host}:{port} ({exc.strerror or exc})", file=sys.stderr)
         return 1
-    appliance.ui_addresses = [f"http://{host}:{port}/"]
+    appliance.ui_addresses = ui_addresses(data_dir, host, port, simulate)
     stopping = threading.Event()
 
     def stop(signum, frame):

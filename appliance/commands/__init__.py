@@ -49,6 +49,6 @@ def open_radio(args: argparse.Namespace):
     return radios.open_radio(simulate=simulate, scene=scene, gain=args.gain, ppm=args.ppm)
 
 
-from appliance.commands import analyze, demo, sweep  # noqa: E402  (modules use the helpers above)
+from appliance.commands import analyze, demo, glint, sweep  # noqa: E402  (modules use the helpers above)
 
-COMMANDS = (demo, sweep, analyze)
+COMMANDS = (demo, sweep, analyze, glint)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import concurrent.futures
 import sys
 import types
+from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -88,9 +89,9 @@ class FakeRequest:
 class FakePicamera2:
     """Just enough of picamera2.Picamera2, recording how it was driven."""
 
-    cameras: list = [{"Model": "imx219", "Num": 0}]
+    cameras: ClassVar[list] = [{"Model": "imx219", "Num": 0}]
     open_error: BaseException | None = None
-    instances: list = []
+    instances: ClassVar[list] = []
 
     def __init__(self, camera_num=0, tuning=None):
         if self.open_error is not None:
@@ -190,7 +191,7 @@ def test_exposure_never_applied_is_reported(picamera2):
 def test_camera_that_stops_delivering_frames(picamera2):
     cam = Picamera2Camera(timeout_s=0.5)
     picamera2.instances[0].queue = [concurrent.futures.TimeoutError()]
-    with pytest.raises(CameraUnavailable, match="no frame within 0.5 s"):
+    with pytest.raises(CameraUnavailable, match=r"no frame within 0\.5 s"):
         cam.capture()
     cam.close()
     with pytest.raises(CameraUnavailable, match="closed"):
@@ -265,7 +266,7 @@ def test_sim_lens_glints_only_with_the_led_and_ir_led_glows_either_way():
 
 
 def test_sim_shake_moves_the_whole_picture():
-    cam, ring = sim({"shake_px": 3, "noise": 0, "ir_leds": [{"x": 0.5, "y": 0.5, "radius_px": 2}]})
+    cam, _ = sim({"shake_px": 3, "noise": 0, "ir_leds": [{"x": 0.5, "y": 0.5, "radius_px": 2}]})
     frames = [cam.capture() for _ in range(6)]
     for img, (_, dx, dy) in zip(frames, cam.history, strict=True):
         ys, xs = np.nonzero(img[300:420, 580:700].mean(axis=2) >= 250)  # the LED's clipped core
@@ -276,7 +277,7 @@ def test_sim_shake_moves_the_whole_picture():
 
 
 def test_sim_exposure_scales_the_picture_and_status_leds_blink():
-    cam, ring = sim(
+    cam, _ = sim(
         {
             "shake_px": 0,
             "noise": 0,

@@ -63,7 +63,7 @@ def near(finding: glint.Finding, xy: tuple[float, float], tol: float = 1.5) -> b
 
 
 def test_registration_recovers_a_subpixel_shift(factory):
-    camera, ring = room(factory, shake_px=3.0)
+    camera, _ = room(factory, shake_px=3.0)
     a, b = camera.capture(), camera.capture()
     acc = glint.GlintAccumulator()
     acc._allocate(a.shape)

@@ -91,10 +91,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"{PROG}: --scene is for --simulate, not --camera")
     if args.pairs < 1 or args.pairs > 200:
         raise UsageError(f"{PROG}: --pairs must be 1–200, got {args.pairs}")
-    if live:
-        result = _scan(args)
-    else:
-        result = optical.analyse_pairs(load_pairs(args.images))
+    result = _scan(args) if live else optical.analyse_pairs(load_pairs(args.images))
     if args.annotate is not None and result.reference is not None:
         try:
             result.save_annotated(args.annotate.parent, args.annotate.name)

@@ -186,6 +186,45 @@ def scan(
     )
 
 
+def scan_room(
+    *,
+    simulate: bool,
+    scene: scenemod.Scene | None = None,
+    illuminator_pin: int = 24,
+    pin_factory: Any = None,
+    pairs: int = DEFAULT_PAIRS,
+    exposure_us: int = 20_000,
+    analogue_gain: float = 4.0,
+    params: glint.GlintParams | None = None,
+    progress: Callable[[float], Any] | None = None,
+    cancel: threading.Event | None = None,
+    seed: int | None = None,
+) -> OpticalScan:
+    """Open the camera and LED ring, scan, close them: what a sweep's optical stage calls.
+
+    Never raises for hardware trouble (absent or busy camera, unusable pin): the result has no
+    pairs and ``error`` says why. Scene problems (SceneError) are the caller's mistake and raise.
+    """
+    started = time.monotonic()
+    try:
+        camera, illuminator = open_optics(
+            simulate=simulate,
+            scene=scene,
+            illuminator_pin=illuminator_pin,
+            pin_factory=pin_factory,
+            exposure_us=exposure_us,
+            analogue_gain=analogue_gain,
+            seed=seed or 0,
+        )
+    except HardwareError as exc:
+        return OpticalScan([], 0, None, complete=False, error=str(exc), wall_time_s=time.monotonic() - started)
+    try:
+        return scan(camera, illuminator, pairs=pairs, params=params, progress=progress, cancel=cancel, seed=seed)
+    finally:
+        illuminator.close()
+        camera.close()
+
+
 def analyse_pairs(
     pairs: Iterable[tuple[np.ndarray, np.ndarray]], params: glint.GlintParams | None = None
 ) -> OpticalScan:

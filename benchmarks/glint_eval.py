@@ -37,6 +37,7 @@ BLINKS = (0.0, 0.0, 0.5, 1.0, 2.0, 5.0, 12.0)
 class Room:
     optical: dict
     decoys_only: bool
+    dark: bool = False
     contrasts: list[float] = field(default_factory=list)  # LED-on contrast / noise, per lens
 
 
@@ -60,11 +61,12 @@ def make_room(rng: np.random.Generator, decoys_only: bool) -> Room:
         "shake_px": float(rng.uniform(0.5, 4.0)),
         "ambient": float(rng.uniform(0.02, 0.06) if dark else rng.uniform(0.15, 0.7)),
         "led_fill": float(rng.uniform(0.2, 0.5) if dark else rng.uniform(0.05, 0.3)),
+        "grain": float(math.exp(rng.uniform(math.log(0.01), math.log(0.06)))),  # smooth paint .. coarse fabric
         "lenses": [],
         "ir_leds": [],
         "decoys": [],
     }
-    room = Room(optical, decoys_only)
+    room = Room(optical, decoys_only, dark)
     taken: list[tuple[float, float]] = []
     if not decoys_only:
         for _ in range(int(rng.integers(0, 4))):
@@ -184,6 +186,7 @@ def _summary(t: Tally) -> dict:
 def evaluate(rooms: int, pairs: int, seed: int, verbose: bool) -> dict:
     rng = np.random.default_rng(seed)
     lens, led = Tally(), Tally()
+    by_light = {"lit": Tally(), "dark": Tally()}  # lenses in lit rooms and in dark ones (ambient ≤ 6 %)
     decoy_rooms = decoy_findings = 0
     notes: list[str] = []
     dsp_s = 0.0
@@ -205,6 +208,7 @@ def evaluate(rooms: int, pairs: int, seed: int, verbose: bool) -> dict:
         lens_found = [f for f in result.findings if f.kind == "lens"]
         led_found = [f for f in result.findings if f.kind == "ir-led"]
         missed, false_lens = _match(truth(o["lenses"]), lens_found, lens)
+        _match(truth(o["lenses"]), lens_found, by_light["dark" if room.dark else "lit"])
         missed_leds, false_led = _match(truth(o["ir_leds"]), led_found, led)
         if room.decoys_only:
             decoy_rooms += 1
@@ -228,6 +232,8 @@ def evaluate(rooms: int, pairs: int, seed: int, verbose: bool) -> dict:
         "seed": seed,
         "lens": _summary(lens),
         "ir_led": _summary(led),
+        "lens_lit_rooms": _summary(by_light["lit"]),
+        "lens_dark_rooms": _summary(by_light["dark"]),
         "decoy_only_rooms": decoy_rooms,
         "findings_in_decoy_only_rooms": decoy_findings,
         "dsp_s_per_pair": dsp_s / (rooms * pairs),
@@ -246,10 +252,10 @@ def main() -> None:
     r = evaluate(args.rooms, args.pairs, args.seed, args.verbose)
     for note in r["notes"]:
         print(note)
-    for name in ("lens", "ir_led"):
+    for name in ("lens", "lens_lit_rooms", "lens_dark_rooms", "ir_led"):
         t = r[name]
         print(
-            f"{name:7s} planted {t['planted']:4d}  found {t['found']:4d}  reported {t['reported']:4d}  "
+            f"{name:15s} planted {t['planted']:4d}  found {t['found']:4d}  reported {t['reported']:4d}  "
             f"recall {100 * t['recall']:5.1f} %  precision {100 * t['precision']:5.1f} %  "
             f"weakest found snr {t['weakest_found_snr']}  strongest false snr {t['strongest_false_snr']}"
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import os
 import subprocess
 import sys
 import threading
@@ -287,8 +288,23 @@ def test_glint_cli_simulated_scan_in_a_subprocess():
         capture_output=True,
         text=True,
         timeout=120,
-        env={**__import__("os").environ, "ROOMSWEEP_SIM_TIME_SCALE": "0"},
+        env={**os.environ, "ROOMSWEEP_SIM_TIME_SCALE": "0"},
     )
     assert proc.returncode == 0, proc.stderr
     doc = json.loads(proc.stdout)
     assert doc["pairs"] == 3 and {f["kind"] for f in doc["findings"]} == {"lens", "ir-led"}
+
+
+def test_scan_room_reports_a_missing_camera_instead_of_raising(monkeypatch, factory):
+    monkeypatch.setitem(sys.modules, "picamera2", None)
+    result = optical.scan_room(simulate=False, pin_factory=factory)
+    assert result.pairs == 0 and result.findings == [] and "picamera2" in result.error
+    assert result.annotated_jpeg() is None and result.to_json()["complete"] is False
+
+
+def test_glint_cli_without_a_camera_is_exit_1_with_one_line(monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "picamera2", None)
+    monkeypatch.setenv("GPIOZERO_PIN_FACTORY", "mock")
+    assert main(["glint", "--camera", "--json"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("roomsweep glint: no scan: picamera2 is not usable here") and err.count("\n") == 1

@@ -102,7 +102,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         print_result(result)
     if result.error:
-        print(f"{PROG}: scan ended early after {result.pairs} pair(s): {result.error}", file=sys.stderr)
+        what = f"scan ended early after {result.pairs} pair(s)" if result.pairs else "no scan"
+        print(f"{PROG}: {what}: {result.error}", file=sys.stderr)
         return 1
     return 0
 
@@ -110,12 +111,7 @@ def run(args: argparse.Namespace) -> int:
 def _scan(args: argparse.Namespace) -> optical.OpticalScan:
     simulate = not args.camera
     scene = load_scene(args.scene) if simulate else None
-    camera, illuminator = optical.open_optics(simulate=simulate, scene=scene, illuminator_pin=args.pin)
-    try:
-        return optical.scan(camera, illuminator, pairs=args.pairs)
-    finally:
-        illuminator.close()
-        camera.close()
+    return optical.scan_room(simulate=simulate, scene=scene, illuminator_pin=args.pin, pairs=args.pairs)
 
 
 def print_result(result: optical.OpticalScan) -> None:

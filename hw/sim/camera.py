@@ -71,7 +71,9 @@ class SimCamera:
         # (LED lit, dx, dy) of every frame taken: where the scene sat in it, for tests and evaluation
         self.history: list[tuple[bool, float, float]] = []
         self._rng = np.random.default_rng(seed)
-        self._texture = room_texture(self.height + 2 * MARGIN, self.width + 2 * MARGIN, self._rng)
+        self._texture = room_texture(
+            self.height + 2 * MARGIN, self.width + 2 * MARGIN, self._rng, grain=float(optical["grain"])
+        )
         self._beam = led_beam(self.height, self.width)
         self._offset = np.zeros(2)
         self._blink_phase = self._rng.uniform(0, 1, len(optical["decoys"]))
@@ -239,7 +241,7 @@ def _blur(img: np.ndarray, sigma: float) -> np.ndarray:
     return out.astype(np.float32)
 
 
-def room_texture(h: int, w: int, rng: np.random.Generator) -> np.ndarray:
+def room_texture(h: int, w: int, rng: np.random.Generator, *, grain: float = 0.03) -> np.ndarray:
     """Reflectance (0..1, RGB) of a plausible room: wall, furniture, frames, stripes, fabric grain."""
     wall = rng.uniform(0.45, 0.85) * np.array([1.0, rng.uniform(0.9, 1.0), rng.uniform(0.75, 0.95)])
     img = np.empty((h, w, 3), dtype=np.float32)
@@ -256,9 +258,9 @@ def room_texture(h: int, w: int, rng: np.random.Generator) -> np.ndarray:
             period = rng.uniform(4, 14)
             stripes = 0.5 + 0.5 * np.sign(np.sin(2 * math.pi * np.arange(w) / period))
             img[inside] *= (0.55 + 0.45 * stripes[None, :].repeat(h, 0))[inside][:, None]
-    grain = _blur(rng.standard_normal((h, w, 1)).astype(np.float32), 1.5)
-    grain /= grain.std() + 1e-6
-    img *= 1.0 + 0.06 * grain
+    texture = _blur(rng.standard_normal((h, w, 1)).astype(np.float32), 1.5)
+    texture /= texture.std() + 1e-6
+    img *= 1.0 + grain * texture
     shading = _blur(rng.standard_normal((h, w, 1)).astype(np.float32), 120.0)
     shading /= np.abs(shading).max() + 1e-6
     img *= 1.0 + 0.25 * shading  # uneven room lighting

@@ -82,6 +82,7 @@ _OPTICAL = {
     "noise": Field(_NUMBER, 2.0, lo=0, hi=50),  # sensor noise, standard deviation in 8-bit steps
     "shake_px": Field(_NUMBER, 2.0, lo=0, hi=20),  # hand shake: RMS movement between frames
     "fps": Field(_NUMBER, 30.0, lo=1, hi=120),
+    "grain": Field(_NUMBER, 0.03, lo=0, hi=0.3),  # fine texture of walls and fabric, RMS share of reflectance
 }
 _OPTICAL_ITEMS = {
     "lenses": {

@@ -45,6 +45,8 @@ CENTRE_HALF, GAP_HALF, OUTER_HALF = 1, 4, 8  # spot response: 3×3 centre, ring 
 # LED-on / LED-off ratio limits: above ~2.5 (a dark room) subtracting the amplified LED-off noise
 # costs more than the little ambient texture it removes.
 GAIN_MIN, GAIN_MAX = 0.5, 2.5
+N_GAIN = 5  # registration gain: 1, x, y, x², y²
+N_LK = N_GAIN + 3  # with the shift (2) and an offset
 NOISE_BLOCK = 32  # blocks of 32×32 px for the clutter level of the stacked response
 OBJECT_SNR = 10.0  # responses this far above the sensor noise are objects, not clutter
 GLARE_LEVEL, GLARE_HALF = 0.9 * FULL_SCALE, 5  # no lens finding within 5 px of a clipped LED-off pixel
@@ -148,16 +150,23 @@ def _box(sat, y0, x0, y1, x1):
 
 
 @njit(cache=True)
-def _lk_sums(ref, img, dy, dx, gain, step, sums):
-    """Normal equations of one Gauss–Newton step for shift, gain and offset (sampled every ``step`` px)."""
+def _lk_sums(ref, img, dy, dx, coef, step, ata, atb):
+    """Normal equations of one Gauss–Newton step (sampled every ``step`` px) for the model
+    ``img(p + d) ≈ gain(p)·ref(p) + offset``, ``gain`` quadratic in x and y: the LED ring lights the
+    middle of the picture more than its edges, and a single gain would turn that into a shift.
+    Unknowns: (δx, δy, 5 gain coefficients, offset)."""
     h, w = ref.shape
-    sums[:] = 0.0
+    ata[:, :] = 0.0
+    atb[:] = 0.0
+    j = np.empty(N_LK)
+    basis = np.empty(N_GAIN)
     for y in range(1, h - 1, step):
         qy = y + dy
         if qy < 0.0 or qy > h - 2.0:
             continue
         iy = int(qy)
         fy = qy - iy
+        v = (y - 0.5 * h) / (0.5 * h)
         for x in range(1, w - 1, step):
             qx = x + dx
             if qx < 0.0 or qx > w - 2.0:
@@ -170,23 +179,27 @@ def _lk_sums(ref, img, dy, dx, gain, step, sums):
             t = ref[y, x]
             if t >= SATURATED or warped >= SATURATED:
                 continue  # clipped pixels do not follow the brightness model
-            j0 = gain * 0.5 * (ref[y, x + 1] - ref[y, x - 1])
-            j1 = gain * 0.5 * (ref[y + 1, x] - ref[y - 1, x])
-            j2 = -t
-            sums[0] += j0 * j0
-            sums[1] += j0 * j1
-            sums[2] += j0 * j2
-            sums[3] += j0
-            sums[4] += j1 * j1
-            sums[5] += j1 * j2
-            sums[6] += j1
-            sums[7] += j2 * j2
-            sums[8] += j2
-            sums[9] += 1.0
-            sums[10] += j0 * warped
-            sums[11] += j1 * warped
-            sums[12] += j2 * warped
-            sums[13] += warped
+            u = (x - 0.5 * w) / (0.5 * w)
+            basis[0] = 1.0
+            basis[1] = u
+            basis[2] = v
+            basis[3] = u * u
+            basis[4] = v * v
+            gain = 0.0
+            for k in range(N_GAIN):
+                gain += coef[k] * basis[k]
+            j[0] = gain * 0.5 * (ref[y, x + 1] - ref[y, x - 1])
+            j[1] = gain * 0.5 * (ref[y + 1, x] - ref[y - 1, x])
+            for k in range(N_GAIN):
+                j[2 + k] = -t * basis[k]
+            j[N_LK - 1] = -1.0
+            for a in range(N_LK):
+                atb[a] -= j[a] * warped
+                for b in range(a, N_LK):
+                    ata[a, b] += j[a] * j[b]
+    for a in range(N_LK):
+        for b in range(a):
+            ata[a, b] = ata[b, a]
 
 
 @njit(cache=True)
@@ -449,36 +462,32 @@ def phase_correlate(spec_ref: np.ndarray, spec_img: np.ndarray, shape: tuple[int
 
 
 def refine_shift(ref: np.ndarray, img: np.ndarray, guess: Shift, *, iterations: int = 6, step: int = 3) -> Shift:
-    """Lucas–Kanade (shift + gain + offset) from ``guess``; falls back to it when the picture is featureless."""
-    sums = np.zeros(14)
-    dy, dx, gain, offset = guess.dy, guess.dx, 1.0, 0.0
+    """Lucas–Kanade (shift, smoothly varying gain, offset) from ``guess``; falls back to the guess
+    when the picture is featureless or the iteration runs away."""
+    ata = np.zeros((N_LK, N_LK))
+    atb = np.zeros(N_LK)
+    coef = np.zeros(N_GAIN)
+    coef[0] = 1.0
+    dy, dx, offset = guess.dy, guess.dx, 0.0
     for _ in range(iterations):
-        _lk_sums(ref, img, dy, dx, gain, step, sums)
-        a = np.array(
-            [
-                [sums[0], sums[1], sums[2], -sums[3]],
-                [sums[1], sums[4], sums[5], -sums[6]],
-                [sums[2], sums[5], sums[7], -sums[8]],
-                [-sums[3], -sums[6], -sums[8], sums[9]],
-            ]
-        )
-        b = -np.array([sums[10], sums[11], sums[12], -sums[13]])
-        n = max(sums[9], 1.0)
-        texture = np.linalg.eigvalsh(a[:2, :2] / n)[0]  # weakest gradient direction, per pixel
+        _lk_sums(ref, img, dy, dx, coef, step, ata, atb)
+        n = max(ata[N_LK - 1, N_LK - 1], 1.0)  # number of samples
+        texture = np.linalg.eigvalsh(ata[:2, :2] / n)[0]  # weakest gradient direction, per pixel
         if texture < 0.05:  # a blank wall: nothing to align on (and nothing to misalign either)
             return Shift(guess.dy, guess.dx, reliable=False)
         try:
-            step_dx, step_dy, gain_new, offset_new = np.linalg.solve(a, b)
+            solution = np.linalg.solve(ata, atb)
         except np.linalg.LinAlgError:
             return Shift(guess.dy, guess.dx, reliable=False)
+        step_dx, step_dy = solution[0], solution[1]
+        coef, offset = solution[2 : 2 + N_GAIN], solution[N_LK - 1]
         dx += step_dx
         dy += step_dy
-        gain, offset = gain_new, offset_new
-        if abs(dy - guess.dy) > 3 * DOWN or abs(dx - guess.dx) > 3 * DOWN or not 0.1 < gain < 10:
+        if abs(dy - guess.dy) > 3 * DOWN or abs(dx - guess.dx) > 3 * DOWN or not 0.1 < coef[0] < 10:
             return Shift(guess.dy, guess.dx, reliable=False)  # diverged: keep the coarse estimate
         if abs(step_dx) < 0.01 and abs(step_dy) < 0.01:
             break
-    return Shift(float(dy), float(dx), float(gain), float(offset))
+    return Shift(float(dy), float(dx), float(coef[0]), float(offset))
 
 
 @dataclass

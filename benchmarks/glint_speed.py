@@ -62,31 +62,41 @@ def np_bilinear(img: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
     return (1 - fy) * ((1 - fx) * img[iy, ix] + fx * img[iy, ix1]) + fy * ((1 - fx) * img[iy1, ix] + fx * img[iy1, ix1])
 
 
-def np_refine(ref: np.ndarray, img: np.ndarray, guess: Shift, iterations: int = 6, step: int = 3) -> Shift:
+def np_refine(
+    ref: np.ndarray, img: np.ndarray, guess: Shift, varying_gain: bool, iterations: int = 6, step: int = 3
+) -> Shift:
     h, w = ref.shape
     yy, xx = np.mgrid[1 : h - 1 : step, 1 : w - 1 : step]
+    u, v = (xx - 0.5 * w) / (0.5 * w), (yy - 0.5 * h) / (0.5 * h)
+    basis = np.stack([np.ones_like(u), u, v, u * u, v * v])[: glint.N_GAIN if varying_gain else 1]
     t = ref[yy, xx].astype(np.float64)
     tx = 0.5 * (ref[yy, xx + 1] - ref[yy, xx - 1]).astype(np.float64)
     ty = 0.5 * (ref[yy + 1, xx] - ref[yy - 1, xx]).astype(np.float64)
-    dy, dx, gain, offset = guess.dy, guess.dx, 1.0, 0.0
+    dy, dx, offset = guess.dy, guess.dx, 0.0
+    coef = np.zeros(len(basis))
+    coef[0] = 1.0
     for _ in range(iterations):
         qy, qx = yy + dy, xx + dx
         inside = (qy >= 0) & (qy <= h - 2) & (qx >= 0) & (qx <= w - 2)
         warped = np_bilinear(img, qy[inside], qx[inside]).astype(np.float64)
         keep = (t[inside] < glint.SATURATED) & (warped < glint.SATURATED)
         warped = warped[keep]
-        j = np.stack([gain * tx[inside][keep], gain * ty[inside][keep], -t[inside][keep], -np.ones_like(warped)])
+        b_in = basis[:, inside][:, keep]
+        gain = coef @ b_in
+        t_in = t[inside][keep]
+        j = np.vstack([gain * tx[inside][keep], gain * ty[inside][keep], -t_in * b_in, -np.ones_like(warped)])
         a, b = j @ j.T, -(j @ warped)
         n = max(warped.size, 1)
         if np.linalg.eigvalsh(a[:2, :2] / n)[0] < 0.05:
             return Shift(guess.dy, guess.dx, reliable=False)
-        step_dx, step_dy, gain, offset = np.linalg.solve(a, b)
+        solution = np.linalg.solve(a, b)
+        step_dx, step_dy, coef, offset = solution[0], solution[1], solution[2:-1], solution[-1]
         dx, dy = dx + step_dx, dy + step_dy
-        if abs(dy - guess.dy) > 3 * DOWN or abs(dx - guess.dx) > 3 * DOWN or not 0.1 < gain < 10:
+        if abs(dy - guess.dy) > 3 * DOWN or abs(dx - guess.dx) > 3 * DOWN or not 0.1 < coef[0] < 10:
             return Shift(guess.dy, guess.dx, reliable=False)
         if abs(step_dx) < 0.01 and abs(step_dy) < 0.01:
             break
-    return Shift(float(dy), float(dx), float(gain), float(offset))
+    return Shift(float(dy), float(dx), float(coef[0]), float(offset))
 
 
 def np_warp(img: np.ndarray, dy: float, dx: float) -> tuple[np.ndarray, tuple[int, int, int, int]]:
@@ -155,9 +165,9 @@ class NumpyAccumulator(glint.GlintAccumulator):
         grey, small = np_grey(pixels, self._weights)
         return glint._Frame(pixels, grey, small, glint._spectrum(small, self._window))
 
-    def _register(self, ref, img):
+    def _register(self, ref, img, *, varying_gain):
         dy, dx, _ = glint.phase_correlate(ref.spectrum, img.spectrum, self._small_shape)
-        return np_refine(ref.grey, img.grey, Shift(dy * DOWN, dx * DOWN))
+        return np_refine(ref.grey, img.grey, Shift(dy * DOWN, dx * DOWN), varying_gain)
 
     def add_pair(self, on, off):
         on_px, off_px = glint._as_pixels(on), glint._as_pixels(off)
@@ -168,8 +178,8 @@ class NumpyAccumulator(glint.GlintAccumulator):
         if self._ref is None:
             self._ref, on_shift = f_on, Shift(0.0, 0.0)
         else:
-            on_shift = self._register(self._ref, f_on)
-        off_shift = self._register(f_on, f_off)
+            on_shift = self._register(self._ref, f_on, varying_gain=False)
+        off_shift = self._register(f_on, f_off, varying_gain=True)
         half_y, half_x = off_shift.dy / 2, off_shift.dx / 2
         onw, a = np_warp(f_on.grey, -half_y, -half_x)
         offw, b = np_warp(f_off.grey, half_y, half_x)

@@ -45,8 +45,7 @@ CENTRE_HALF, GAP_HALF, OUTER_HALF = 1, 4, 8  # spot response: 3×3 centre, ring 
 # LED-on / LED-off ratio limits: above ~2.5 (a dark room) subtracting the amplified LED-off noise
 # costs more than the little ambient texture it removes.
 GAIN_MIN, GAIN_MAX = 0.5, 2.5
-N_GAIN = 5  # registration gain: 1, x, y, x², y²
-N_LK = N_GAIN + 3  # with the shift (2) and an offset
+N_GAIN = 5  # registration gain between an LED-on and an LED-off frame: 1, x, y, x², y²
 NOISE_BLOCK = 32  # blocks of 32×32 px for the clutter level of the stacked response
 OBJECT_SNR = 10.0  # responses this far above the sensor noise are objects, not clutter
 GLARE_LEVEL, GLARE_HALF = 0.9 * FULL_SCALE, 5  # no lens finding within 5 px of a clipped LED-off pixel
@@ -150,15 +149,16 @@ def _box(sat, y0, x0, y1, x1):
 
 
 @njit(cache=True)
-def _lk_sums(ref, img, dy, dx, coef, step, ata, atb):
+def _lk_sums(ref, img, dy, dx, coef, step, ata, atb, n_gain):
     """Normal equations of one Gauss–Newton step (sampled every ``step`` px) for the model
     ``img(p + d) ≈ gain(p)·ref(p) + offset``, ``gain`` quadratic in x and y: the LED ring lights the
     middle of the picture more than its edges, and a single gain would turn that into a shift.
-    Unknowns: (δx, δy, 5 gain coefficients, offset)."""
+    Unknowns: (δx, δy, ``n_gain`` gain coefficients, offset); ``n_gain`` = 1: a single gain."""
     h, w = ref.shape
+    n = n_gain + 3
     ata[:, :] = 0.0
     atb[:] = 0.0
-    j = np.empty(N_LK)
+    j = np.empty(n)
     basis = np.empty(N_GAIN)
     for y in range(1, h - 1, step):
         qy = y + dy
@@ -186,18 +186,18 @@ def _lk_sums(ref, img, dy, dx, coef, step, ata, atb):
             basis[3] = u * u
             basis[4] = v * v
             gain = 0.0
-            for k in range(N_GAIN):
+            for k in range(n_gain):
                 gain += coef[k] * basis[k]
             j[0] = gain * 0.5 * (ref[y, x + 1] - ref[y, x - 1])
             j[1] = gain * 0.5 * (ref[y + 1, x] - ref[y - 1, x])
-            for k in range(N_GAIN):
+            for k in range(n_gain):
                 j[2 + k] = -t * basis[k]
-            j[N_LK - 1] = -1.0
-            for a in range(N_LK):
+            j[n - 1] = -1.0
+            for a in range(n):
                 atb[a] -= j[a] * warped
-                for b in range(a, N_LK):
+                for b in range(a, n):
                     ata[a, b] += j[a] * j[b]
-    for a in range(N_LK):
+    for a in range(n):
         for b in range(a):
             ata[a, b] = ata[b, a]
 
@@ -461,17 +461,28 @@ def phase_correlate(spec_ref: np.ndarray, spec_img: np.ndarray, shape: tuple[int
     return float(dy), float(dx), sharpness
 
 
-def refine_shift(ref: np.ndarray, img: np.ndarray, guess: Shift, *, iterations: int = 6, step: int = 3) -> Shift:
-    """Lucas–Kanade (shift, smoothly varying gain, offset) from ``guess``; falls back to the guess
-    when the picture is featureless or the iteration runs away."""
-    ata = np.zeros((N_LK, N_LK))
-    atb = np.zeros(N_LK)
-    coef = np.zeros(N_GAIN)
+def refine_shift(
+    ref: np.ndarray,
+    img: np.ndarray,
+    guess: Shift,
+    *,
+    varying_gain: bool = True,
+    iterations: int = 6,
+    step: int = 3,
+) -> Shift:
+    """Lucas–Kanade (shift, gain — smoothly varying across the picture if ``varying_gain`` — and
+    offset) from ``guess``; falls back to the guess when the picture is featureless or the
+    iteration runs away."""
+    n_gain = N_GAIN if varying_gain else 1
+    n_lk = n_gain + 3
+    ata = np.zeros((n_lk, n_lk))
+    atb = np.zeros(n_lk)
+    coef = np.zeros(n_gain)
     coef[0] = 1.0
     dy, dx, offset = guess.dy, guess.dx, 0.0
     for _ in range(iterations):
-        _lk_sums(ref, img, dy, dx, coef, step, ata, atb)
-        n = max(ata[N_LK - 1, N_LK - 1], 1.0)  # number of samples
+        _lk_sums(ref, img, dy, dx, coef, step, ata, atb, n_gain)
+        n = max(ata[n_lk - 1, n_lk - 1], 1.0)  # number of samples
         texture = np.linalg.eigvalsh(ata[:2, :2] / n)[0]  # weakest gradient direction, per pixel
         if texture < 0.05:  # a blank wall: nothing to align on (and nothing to misalign either)
             return Shift(guess.dy, guess.dx, reliable=False)
@@ -480,7 +491,7 @@ def refine_shift(ref: np.ndarray, img: np.ndarray, guess: Shift, *, iterations: 
         except np.linalg.LinAlgError:
             return Shift(guess.dy, guess.dx, reliable=False)
         step_dx, step_dy = solution[0], solution[1]
-        coef, offset = solution[2 : 2 + N_GAIN], solution[N_LK - 1]
+        coef, offset = solution[2 : 2 + n_gain], solution[n_lk - 1]
         dx += step_dx
         dy += step_dy
         if abs(dy - guess.dy) > 3 * DOWN or abs(dx - guess.dx) > 3 * DOWN or not 0.1 < coef[0] < 10:
@@ -572,9 +583,9 @@ class GlintAccumulator:
         _grey(pixels, self._weights, grey, small)
         return _Frame(pixels, grey, small, _spectrum(small, self._window))
 
-    def _register(self, ref: _Frame, img: _Frame) -> Shift:
+    def _register(self, ref: _Frame, img: _Frame, *, varying_gain: bool) -> Shift:
         dy, dx, _ = phase_correlate(ref.spectrum, img.spectrum, self._small_shape)
-        return refine_shift(ref.grey, img.grey, Shift(dy * DOWN, dx * DOWN))
+        return refine_shift(ref.grey, img.grey, Shift(dy * DOWN, dx * DOWN), varying_gain=varying_gain)
 
     def add_pair(self, on: np.ndarray, off: np.ndarray) -> PairReport:
         """Add one LED-on frame and the LED-off frame taken next to it (same size, 8-bit)."""
@@ -591,8 +602,8 @@ class GlintAccumulator:
             self._ref = f_on
             on_shift = Shift(0.0, 0.0)
         else:
-            on_shift = self._register(self._ref, f_on)
-        off_shift = self._register(f_on, f_off)
+            on_shift = self._register(self._ref, f_on, varying_gain=False)  # both lit alike
+        off_shift = self._register(f_on, f_off, varying_gain=True)
         # Both frames move half way, so both are interpolated alike: warping only one would blur
         # it against the other and leave a rim at every sharp edge.
         half_y, half_x = off_shift.dy / 2, off_shift.dx / 2

@@ -42,6 +42,9 @@ SATURATED = 250.0
 DOWN = 4  # size reduction of the copies used for coarse registration
 GAIN_BLOCK = 8  # blocks of 8×8 px of the 1/4-size frames (32×32 px) for the local LED-on / LED-off ratio
 CENTRE_HALF, GAP_HALF, OUTER_HALF = 1, 4, 8  # spot response: 3×3 centre, ring from 5 to 8 px out
+POINT_DY = np.array([0, 6, 4, 4])  # point response: side boxes along four directions
+POINT_DX = np.array([6, 0, 4, -4])
+POINT_REACH = 7
 # LED-on / LED-off ratio limits: above ~2.5 (a dark room) subtracting the amplified LED-off noise
 # costs more than the little ambient texture it removes.
 GAIN_MIN, GAIN_MAX = 0.5, 2.5
@@ -306,6 +309,27 @@ def _spot(sat, y0, y1, x0, x1, out):
             gap = gb[x + g + 1] - gt[x + g + 1] - gb[x - g] + gt[x - g]
             outer = ob[x + o + 1] - ot[x + o + 1] - ob[x - o] + ot[x - o]
             row[x] = centre * c_norm - (outer - gap) * ring_norm
+
+
+@njit(cache=True, fastmath=True)
+def _point(sat, out):
+    """Point response: the smallest, over four directions, of the 3×3 centre minus the mean of two
+    3×3 boxes on either side (6 px away; 4 px diagonally). A point stands out in every direction;
+    along a ridge, a stripe or an edge some direction shows no contrast, so texture scores low."""
+    h, w = out.shape
+    out[:, :] = 0.0
+    r = POINT_REACH + 1
+    for y in range(r, h - r):
+        for x in range(r, w - r):
+            centre = _box(sat, y - 1, x - 1, y + 2, x + 2)
+            best = 1e30
+            for k in range(4):
+                dy = POINT_DY[k]
+                dx = POINT_DX[k]
+                a = _box(sat, y + dy - 1, x + dx - 1, y + dy + 2, x + dx + 2)
+                b = _box(sat, y - dy - 1, x - dx - 1, y - dy + 2, x - dx + 2)
+                best = min(best, centre - 0.5 * (a + b))
+            out[y, x] = best / 9.0
 
 
 @njit(cache=True)
@@ -665,8 +689,16 @@ class GlintAccumulator:
         _integral(stack, sat)
         resp = np.empty((h, w), np.float32)
         _spot(sat, 0, h, 0, w, resp)
-        noise = self._response_noise(resp)
-        snr = resp / noise
+        point = np.empty((h, w), np.float32)
+        _point(sat, point)
+        # The point response ignores stripes and edges; the ring response keeps more of a wide
+        # glint. Each over its own noise; the better of the two counts.
+        floor = self._response_noise(resp)
+        snr = np.maximum(
+            point / np.maximum(floor, _clutter(point, OBJECT_SNR * self._sensor_noise())),
+            resp / np.maximum(floor, _clutter(resp, OBJECT_SNR * self._sensor_noise())),
+        )
+        noise = np.maximum(resp, point) / np.maximum(snr, 1e-6)
         valid = cover & _eroded(cover, OUTER_HALF)
         ys, xs = _peaks(snr, np.float32(p.lens_snr), valid, 400)
         grey_off = self._off_grey()
@@ -684,7 +716,8 @@ class GlintAccumulator:
         for i, (y, x) in enumerate(zip(ys.tolist(), xs.tolist(), strict=True)):
             if any(f.near(x, y) for f in found) or stamp[y, x]:
                 continue
-            blob = _Blob.grow(stack, sat, y, x, p.max_radius_px, stamp, i + 1)
+            # one pixel of the stack is about 3× noisier than the 3×3 mean the responses use
+            blob = _Blob.grow(stack, sat, y, x, p.max_radius_px, stamp, i + 1, 3 * float(noise[y, x]))
             if blob is None or blob.elongated(p.max_elongation):
                 continue
             seen = int(self.pos[y - 1 : y + 2, x - 1 : x + 2].max())
@@ -718,14 +751,18 @@ class GlintAccumulator:
         return found
 
     def _response_noise(self, resp: np.ndarray) -> np.ndarray:
-        """Noise of the stacked response per pixel, the largest of: the pair-to-pair scatter of the
-        response (shake residue, blinking lights), the clutter around it (texture that did not
-        cancel — in a dark room the LED-lit picture itself), and the sensor noise the pairs measured."""
+        """Noise floor of the stacked response per pixel: the larger of the pair-to-pair scatter of
+        the response (shake residue, blinking lights) and the sensor noise the pairs measured. The
+        caller adds the clutter around it (texture that did not cancel — in a dark room the
+        LED-lit picture itself)."""
         pairs = np.maximum(self.cov, 1).astype(np.float32)
         var = np.maximum(self.sum_r2 / pairs - resp * resp, 0.0) / np.maximum(pairs - 1, 1)
         var = np.maximum(_box_mean(var.astype(np.float32), 2), 0.0)
-        sensor = math.sqrt(sum(r.noise**2 for r in self.reports) / len(self.reports) / self.pairs)
-        return np.maximum(np.maximum(np.sqrt(var), _clutter(resp, OBJECT_SNR * sensor)), np.float32(sensor))
+        return np.maximum(np.sqrt(var), np.float32(self._sensor_noise()))
+
+    def _sensor_noise(self) -> float:
+        """Noise of the stacked response from the sensor noise each pair measured."""
+        return math.sqrt(sum(r.noise**2 for r in self.reports) / len(self.reports) / self.pairs)
 
     def _off_grey(self) -> np.ndarray:
         grey = np.tensordot(self.sum_off, self._weights, axes=([2], [0])).astype(np.float32)
@@ -812,13 +849,18 @@ class _Blob:
     var_minor: float
 
     @staticmethod
-    def grow(img: np.ndarray, sat: np.ndarray, y: int, x: int, max_radius: float, stamp, mark: int) -> _Blob | None:
-        """None when the region is larger than ``max_radius`` allows (glare, glossy patches, edges)."""
+    def grow(
+        img: np.ndarray, sat: np.ndarray, y: int, x: int, max_radius: float, stamp, mark: int, noise: float = 0.0
+    ) -> _Blob | None:
+        """None when the region is larger than ``max_radius`` allows (glare, glossy patches, edges).
+        ``noise``: of one pixel of ``img``; the region is never grown below 3× that (in texture
+        it would run along the texture)."""
         background = _ring_mean(sat, y, x)
         peak = float(img[y - 1 : y + 2, x - 1 : x + 2].max())
         # Size is judged at a quarter of the peak: a flat-topped patch (a glossy surface) shows its
         # full extent there, where at half maximum a bump on it could pass for a point.
-        quarter = np.float32(background + 0.25 * (peak - background))
+        share = min(0.5, max(0.25, 3 * noise / max(peak - background, 1e-6)))
+        quarter = np.float32(background + share * (peak - background))
         if _region(img, y, x, quarter, int(2 * math.pi * max_radius**2) + 1, stamp, 2 * mark)[1]:
             return None
         level = np.float32(background + 0.5 * (peak - background))

@@ -63,7 +63,7 @@ def np_bilinear(img: np.ndarray, ys: np.ndarray, xs: np.ndarray) -> np.ndarray:
 
 
 def np_refine(
-    ref: np.ndarray, img: np.ndarray, guess: Shift, varying_gain: bool, iterations: int = 6, step: int = 3
+    ref: np.ndarray, img: np.ndarray, guess: Shift, varying_gain: bool, iterations: int = 6, step: int = 6
 ) -> Shift:
     h, w = ref.shape
     yy, xx = np.mgrid[1 : h - 1 : step, 1 : w - 1 : step]

@@ -159,8 +159,8 @@ def _lk_sums(ref, img, dy, dx, coef, step, ata, atb, n_gain):
     Unknowns: (δx, δy, ``n_gain`` gain coefficients, offset); ``n_gain`` = 1: a single gain."""
     h, w = ref.shape
     n = n_gain + 3
-    ata[:, :] = 0.0
-    atb[:] = 0.0
+    acc = np.zeros(n * n)  # a local accumulator: LLVM keeps it out of the caller's arrays
+    rhs = np.zeros(n)
     j = np.empty(n)
     basis = np.empty(N_GAIN)
     for y in range(1, h - 1, step):
@@ -197,12 +197,14 @@ def _lk_sums(ref, img, dy, dx, coef, step, ata, atb, n_gain):
                 j[2 + k] = -t * basis[k]
             j[n - 1] = -1.0
             for a in range(n):
-                atb[a] -= j[a] * warped
+                rhs[a] -= j[a] * warped
                 for b in range(a, n):
-                    ata[a, b] += j[a] * j[b]
+                    acc[a * n + b] += j[a] * j[b]
     for a in range(n):
-        for b in range(a):
-            ata[a, b] = ata[b, a]
+        atb[a] = rhs[a]
+        for b in range(a, n):
+            ata[a, b] = acc[a * n + b]
+            ata[b, a] = acc[a * n + b]
 
 
 @njit(cache=True)
@@ -492,7 +494,7 @@ def refine_shift(
     *,
     varying_gain: bool = True,
     iterations: int = 6,
-    step: int = 3,
+    step: int = 6,
 ) -> Shift:
     """Lucas–Kanade (shift, gain — smoothly varying across the picture if ``varying_gain`` — and
     offset) from ``guess``; falls back to the guess when the picture is featureless or the

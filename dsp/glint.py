@@ -7,7 +7,8 @@ night-vision camera's IR LEDs glow whether the ring is lit or not. Per pair:
 1. grey frames (a weighted sum of the channels) and 1/4-size copies;
 2. shake: the LED-off frame is registered to the LED-on frame, and the LED-on frame to the first
    one — phase correlation on the small copies (robust to brightness changes), then Lucas–Kanade
-   at full size for the sub-pixel part, with a gain and offset for the LED's extra light;
+   at full size for the sub-pixel part, with an offset and a gain that may vary smoothly across
+   the picture (the LED ring lights the middle more than the edges);
 3. residual ``e = on − g·off``, both frames warped half way to each other (so both are
    interpolated alike) and ``g`` the *local* ratio of the two frames (median per 32×32 block):
    the ring's light on diffuse surfaces (texture × fill) cancels, a point that is lit only by
@@ -17,12 +18,15 @@ night-vision camera's IR LEDs glow whether the ring is lit or not. Per pair:
 5. accumulation in the first frame's coordinates: the mean residual over all pairs (noise falls
    as 1/√pairs) and, per pixel, how often the response was significantly positive / negative.
 
-At the end candidates are local maxima of the stacked response over the local noise, grown into
-their half-maximum region and kept when small, round, seen in N of M pairs, never markedly
-*darker* with the LED lit (a blinking status LED is, in some pairs), and not bright in the
-LED-off frames. IR LEDs are small bright spots in the stacked LED-off frames, lit in nearly every
-one, and (for colour frames) near-neutral, as 850 nm light is through a NoIR sensor's dyes —
-coloured status LEDs are not. Coordinates are pixels of the first LED-on frame.
+At the end candidates are local maxima of the stacked response over its noise (the largest of
+the sensor noise, the pair-to-pair scatter and the local clutter; the ring response and a
+four-direction point response that ignores stripes and edges, whichever stands out more), grown
+into their half-maximum region and kept when small (judged at quarter maximum), round, seen in N
+of M pairs, never markedly *darker* with the LED lit (a blinking status LED is, in some pairs),
+not bright in the LED-off frames and not in clipped glare. IR LEDs are small bright spots in the
+stacked LED-off frames, lit in nearly every one, and (for colour frames) near-neutral, as 850 nm
+light is through a NoIR sensor's dyes — coloured status LEDs are not. Coordinates are pixels of
+the first LED-on frame.
 
 Pure: numpy in, findings out; no I/O, no clocks.
 """

@@ -138,9 +138,12 @@ def build(
     ``heartbeat`` is called from the session's worker loop (the systemd watchdog's kick);
     ``power`` watches the Pi's supply and temperature (a real one unless given).
     """
+    from appliance import optical
     from appliance.feedback import Feedback
     from appliance.radios import load_scene
-    from hw.errors import PanelError
+    from appliance.session import OpticalOutcome
+    from hw.camera import camera_models
+    from hw.errors import CameraError, PanelError
     from hw.panel import Panel, PanelPins, mock_pin_factory
     from hw.radio import RtlSdrRadio, rtlsdr_devices
     from hw.sim.radio import SimRadio
@@ -150,6 +153,7 @@ def build(
     store = Store(data_dir)
     settings, config_error = _settings(config_path, store)
     pins = settings.section("panel")
+    pin_factory = mock_pin_factory() if simulate else None  # one factory for the panel and the LED ring
     panel_error = None
     try:
         panel = Panel(
@@ -161,7 +165,7 @@ def build(
                 button=pins["button_pin"],
                 buzzer_kind=pins["buzzer"],
             ),
-            pin_factory=mock_pin_factory() if simulate else None,
+            pin_factory=pin_factory,
             long_press_s=pins["long_press_s"],
         )
     except PanelError as exc:
@@ -173,8 +177,8 @@ def build(
         value = settings["radio.gain"]
         return value if value == "auto" else float(value)
 
+    scene = load_scene(scene_path) if simulate else None
     if simulate:
-        scene = load_scene(scene_path)
         source = f"simulated: {scene.name}"
 
         def open_radio():
@@ -203,8 +207,45 @@ def build(
                 return {"state": "absent", "warnings": ["no RTL-SDR plugged in"]}
             return {"state": "present", "devices": names}
 
+    def optical_stage(progress, cancel) -> OpticalOutcome:
+        current = session.config
+        result = optical.scan_room(
+            simulate=simulate,
+            scene=scene,
+            illuminator_pin=current["panel.illuminator_pin"],
+            pin_factory=pin_factory,
+            pairs=current["optical.pairs"],
+            exposure_us=current["optical.exposure_us"],
+            analogue_gain=current["optical.analogue_gain"],
+            progress=progress,
+            cancel=cancel,
+        )
+        return OpticalOutcome(
+            findings=result.to_json()["findings"],
+            image_jpeg=result.annotated_jpeg(),
+            summary=result.summary(),
+            error=result.error,
+        )
+
+    def camera_probe() -> dict[str, Any]:
+        if simulate:
+            return {"state": "simulated", "name": "SimCamera (NoIR)"}
+        try:
+            models = camera_models()
+        except CameraError as exc:
+            return {"state": "unavailable", "error": str(exc), "warnings": [f"camera: {exc}"]}
+        if not models:
+            return {"state": "absent", "warnings": ["no camera connected: the optical sweep cannot run"]}
+        return {"state": "present", "models": models}
+
     session = Session(
-        open_radio=open_radio, store=store, config=settings, feedback=feedback, heartbeat=heartbeat, source=source
+        open_radio=open_radio,
+        store=store,
+        config=settings,
+        feedback=feedback,
+        optical=optical_stage,
+        heartbeat=heartbeat,
+        source=source,
     )
     if panel is not None:
         panel.on_short_press = session.short_press
@@ -224,7 +265,7 @@ def build(
         data_dir=data_dir,
         simulated=simulate,
         config_error=config_error,
-        probes={"radio": radio_probe, "panel": panel_probe, "power": power.check},
+        probes={"radio": radio_probe, "camera": camera_probe, "panel": panel_probe, "power": power.check},
     )
     appliance.closers.extend(c for c in (feedback, panel, power.start()) if c is not None)
     if store.interrupted_at_start:

@@ -27,6 +27,7 @@ from dsp import glint
 from hw.camera import Camera, Illuminator, Picamera2Camera
 from hw.errors import HardwareError, SceneError
 from hw.files import atomic_write_bytes
+from hw.panel import mock_pin_factory
 from hw.sim import scene as scenemod
 
 log = logging.getLogger(__name__)
@@ -239,13 +240,6 @@ def analyse_pairs(
     findings = acc.findings()
     elapsed = time.monotonic() - started
     return OpticalScan(findings, acc.pairs, reference, wall_time_s=elapsed, dsp_time_s=elapsed, reports=acc.reports)
-
-
-def mock_pin_factory() -> Any:
-    """gpiozero's MockFactory: chosen only when a simulation is asked for."""
-    from gpiozero.pins.mock import MockFactory
-
-    return MockFactory()
 
 
 def open_optics(

@@ -106,6 +106,15 @@ def _import_picamera2() -> Any:
     return Picamera2
 
 
+def camera_models() -> list[str]:
+    """Cameras libcamera can see, without opening (and so without taking) any of them."""
+    picamera2 = _import_picamera2()
+    try:
+        return [str(info.get("Model", "camera")) for info in picamera2.global_camera_info()]
+    except Exception as exc:  # libcamera errors come in many types; the answer is "cannot tell"
+        raise CameraUnavailable(f"cannot list cameras ({exc})") from None
+
+
 def _is_busy(exc: BaseException) -> bool:
     """libcamera's 'Device or resource busy' (or -16) anywhere in the exception chain."""
     seen: BaseException | None = exc

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes import fake_rtlsdr  # noqa: F401  (a fixture for every test module)
+from tests.fakes import fake_rtlsdr, picamera2  # noqa: F401  (fixtures for every test module)
 
 os.environ.setdefault("ROOMSWEEP_SIM_TIME_SCALE", "0")
 

@@ -63,3 +63,83 @@ def fake_rtlsdr(monkeypatch):
     FakeRtlSdr.gone_reads, FakeRtlSdr.trouble_after = False, None
     FakeRtlSdr.instances = []
     return FakeRtlSdr
+
+
+# --- picamera2 -------------------------------------------------------------------------------------
+
+
+class FakeRequest:
+    def __init__(self, cam, metadata, frame):
+        self.cam, self.metadata, self.frame = cam, metadata, frame
+        self.released = False
+
+    def get_metadata(self):
+        return dict(self.metadata)
+
+    def make_array(self, name):
+        assert name == "main"
+        return self.frame.copy()
+
+    def release(self):
+        self.released = True
+
+
+class FakePicamera2:
+    """Just enough of picamera2.Picamera2, recording how it was driven."""
+
+    cameras: ClassVar[list] = [{"Model": "imx219", "Num": 0}]
+    open_error: BaseException | None = None
+    instances: ClassVar[list] = []
+
+    def __init__(self, camera_num=0, tuning=None):
+        if self.open_error is not None:
+            raise self.open_error
+        self.camera_num = camera_num
+        self.config = None
+        self.controls = {}
+        self.started = self.closed = False
+        self.flushes = []
+        self.queue = []  # (metadata, frame) to hand out, or an exception to raise
+        self.requests = []
+        FakePicamera2.instances.append(self)
+
+    @staticmethod
+    def global_camera_info():
+        return list(FakePicamera2.cameras)
+
+    def create_video_configuration(self, main, buffer_count, controls):
+        return {"main": main, "buffer_count": buffer_count, "controls": controls}
+
+    def configure(self, config):
+        self.config = config
+        self.controls.update(config["controls"])
+
+    def start(self):
+        self.started = True
+
+    def set_controls(self, controls):
+        self.controls.update(controls)
+
+    def capture_request(self, wait=None, flush=None):
+        self.flushes.append((wait, flush))
+        item = self.queue.pop(0)
+        if isinstance(item, BaseException):
+            raise item
+        request = FakeRequest(self, *item)
+        self.requests.append(request)
+        return request
+
+    def close(self):
+        self.closed = True
+
+
+@pytest.fixture
+def picamera2(monkeypatch):
+    """Install FakePicamera2 as ``picamera2``: set ``open_error`` or queue frames per test."""
+    module = types.ModuleType("picamera2")
+    FakePicamera2.cameras = [{"Model": "imx219", "Num": 0}]
+    FakePicamera2.open_error = None
+    FakePicamera2.instances = []
+    module.Picamera2 = FakePicamera2
+    monkeypatch.setitem(sys.modules, "picamera2", module)
+    return FakePicamera2

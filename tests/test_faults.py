@@ -138,3 +138,60 @@ def test_clock_jump_during_a_sweep(rig, monkeypatch):
     assert newest.status == older.status == "complete"
     assert newest.id > older.id, "history is ordered by sweep, not by a clock that jumps"
     assert 0 <= newest.summary["wall_time_s"] < 60, "durations come from a monotonic clock"
+
+
+@pytest.fixture
+def optics_rig(tmp_path, picamera2):
+    """Simulated radio, real optical stage with picamera2 faked at its boundary."""
+    from appliance import optical
+    from appliance.session import OpticalOutcome
+    from hw.sim.radio import SimRadio
+    from hw.sim.scene import load_demo
+
+    factory = mock_pin_factory()
+    panel = Panel(PINS, pin_factory=factory)
+    feedback = Feedback(panel)
+    store = Store(tmp_path / "data")
+    settings = cfg.load(None, env={"ROOMSWEEP_SWEEP_RANGES": "1270M:1290M"})
+
+    def optical_stage(progress, cancel):
+        scan = optical.scan_room(simulate=False, pin_factory=factory, pairs=4, progress=progress, cancel=cancel)
+        return OpticalOutcome(
+            findings=scan.to_json()["findings"],
+            image_jpeg=scan.annotated_jpeg(),
+            summary=scan.summary(),
+            error=scan.error,
+        )
+
+    session = Session(
+        open_radio=lambda: SimRadio(load_demo(), time_scale=0),
+        store=store,
+        config=settings,
+        feedback=feedback,
+        optical=optical_stage,
+    )
+    yield session, store, feedback, picamera2
+    session.close()
+    feedback.close()
+    panel.close()
+    factory.reset()
+    Device.pin_factory = None
+
+
+@pytest.mark.parametrize(
+    "error,text",
+    [
+        (IndexError("list index out of range"), "ribbon cable"),
+        (RuntimeError("Failed to acquire camera: Device or resource busy"), "in use by another process"),
+    ],
+)
+def test_camera_absent_or_busy_keeps_the_rf_results(optics_rig, error, text):
+    session, store, feedback, fake = optics_rig
+    fake.open_error = error
+    session.start_sweep()
+    finish(session, timeout=60)
+    record = store.sweeps()[0]
+    assert record.status == "partial" and text in record.error.lower()
+    assert any(abs(e["freq_hz"] - 1.28e9) < 1e4 for e in store.emitters(record.id)), "RF results kept"
+    assert "partly measured" in session.status()["message"] and text in session.status()["message"].lower()
+    assert "results-partial" in patterns(feedback) or "results-suspect" in patterns(feedback)

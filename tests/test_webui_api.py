@@ -264,3 +264,20 @@ def test_sse_streams_are_capped(live_server):
     finally:
         for r in streams:
             r.close()
+
+
+def test_a_sweep_with_the_optical_stage_stores_findings_and_the_glint_photo(live_server):
+    s = bearer(live_server)
+    base = live_server.base_url
+    assert s.post(f"{base}/api/sweeps", json={"ranges": [{"lo_hz": 1.27e9, "hi_hz": 1.29e9}], "optical": True}).ok
+    wait_state(live_server, s, {"results"}, timeout=120)
+    sweep_id = s.get(f"{base}/api/sweeps").json()["sweeps"][0]["id"]
+    detail = s.get(f"{base}/api/sweeps/{sweep_id}").json()
+    kinds = sorted(f["kind"] for f in detail["findings"])
+    assert kinds == ["ir-led", "lens"], detail["findings"]  # the demo room's lens and IR LED
+    lens = next(f for f in detail["findings"] if f["kind"] == "lens")
+    assert abs(lens["x"] - 0.62 * 1280) < 6 and abs(lens["y"] - 0.31 * 720) < 6
+    (image_url,) = detail["images"]
+    photo = s.get(base + image_url)
+    assert photo.status_code == 200 and photo.content[:2] == b"\xff\xd8"
+    assert detail["sweep"]["summary"]["findings"] == 2

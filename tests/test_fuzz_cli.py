@@ -97,3 +97,71 @@ def test_sigmf_metadata(tmp_path_factory, capsys, meta, data):
     (folder / "rec.sigmf-meta").write_text(json.dumps(meta))
     (folder / "rec.sigmf-data").write_bytes(data)
     check(capsys, ["analyze", str(folder / "rec.sigmf-meta")])
+
+
+def _image_bytes(kind: str, width: int, height: int, seed: int) -> bytes:
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    rng = np.random.default_rng(seed)
+    mode = {"L": (height, width), "RGB": (height, width, 3), "RGBA": (height, width, 4)}
+    array = rng.integers(0, 256, mode[kind], dtype=np.uint8)
+    out = io.BytesIO()
+    Image.fromarray(array).save(out, format="PNG" if seed % 2 else "JPEG" if kind != "RGBA" else "PNG")
+    return out.getvalue()
+
+
+image_files = st.lists(
+    st.one_of(
+        st.builds(
+            _image_bytes,
+            st.sampled_from(["L", "RGB", "RGBA"]),
+            st.integers(1, 96),
+            st.integers(1, 64),
+            st.integers(0, 2**16),
+        ),
+        st.binary(max_size=2000),
+    ),
+    min_size=0,
+    max_size=5,
+)
+
+
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=list(HealthCheck))
+@given(files=image_files, cut=st.lists(st.integers(0, 3000), max_size=5), as_json=st.booleans())
+def test_glint_on_random_and_damaged_images(tmp_path_factory, capsys, files, cut, as_json):
+    folder = tmp_path_factory.mktemp("glint")
+    paths = []
+    for i, data in enumerate(files):
+        if i < len(cut) and cut[i] < len(data):
+            data = data[: cut[i]]  # a truncated upload
+        path = folder / f"img{i}.png"
+        path.write_bytes(data)
+        paths.append(str(path))
+    code = main(["glint", *paths, *(["--json"] if as_json else [])])
+    captured = capsys.readouterr()
+    assert code in (0, 2), captured.err
+    assert "Traceback" not in captured.err
+    if code == 2:
+        assert len(captured.err.strip().splitlines()) == 1, captured.err
+
+
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    size=st.tuples(st.integers(16, 160), st.integers(16, 120)),
+    kinds=st.lists(st.sampled_from(["L", "RGB", "RGBA"]), min_size=2, max_size=6),
+    seed=st.integers(0, 2**16),
+)
+def test_glint_on_pairs_of_matching_random_images(tmp_path_factory, capsys, size, kinds, seed):
+    folder = tmp_path_factory.mktemp("pairs")
+    paths = []
+    for i, kind in enumerate(kinds[: len(kinds) // 2 * 2]):
+        path = folder / f"img{i}.png"
+        path.write_bytes(_image_bytes(kind, size[0], size[1], seed + i))
+        paths.append(str(path))
+    code = main(["glint", *paths, "--json"])
+    captured = capsys.readouterr()
+    assert code in (0, 2), captured.err
+    assert "Traceback" not in captured.err

@@ -19,6 +19,7 @@ from typing import Any
 from appliance import config as cfg
 from appliance.session import Session
 from appliance.store import Store
+from hw.panel import Panel, PanelPins
 from hw.thermal import PowerMonitor
 
 log = logging.getLogger(__name__)
@@ -122,6 +123,23 @@ def _settings(config_path: Path, store: Store) -> tuple[cfg.Config, str | None]:
     raise AssertionError("built-in defaults must always load")  # pragma: no cover
 
 
+def make_panel(settings: cfg.Config, pin_factory: Any = None) -> Panel:
+    """The LEDs, buzzer and button on the pins the settings name (PanelError if unusable)."""
+    pins = settings.section("panel")
+    return Panel(
+        PanelPins(
+            green=pins["green_pin"],
+            amber=pins["amber_pin"],
+            red=pins["red_pin"],
+            buzzer=pins["buzzer_pin"],
+            button=pins["button_pin"],
+            buzzer_kind=pins["buzzer"],
+        ),
+        pin_factory=pin_factory,
+        long_press_s=pins["long_press_s"],
+    )
+
+
 def build(
     *,
     simulate: bool,
@@ -144,7 +162,7 @@ def build(
     from appliance.session import OpticalOutcome
     from hw.camera import camera_models
     from hw.errors import CameraError, PanelError
-    from hw.panel import Panel, PanelPins, mock_pin_factory
+    from hw.panel import mock_pin_factory
     from hw.radio import RtlSdrRadio, rtlsdr_devices
     from hw.sim.radio import SimRadio
 
@@ -152,22 +170,10 @@ def build(
     data_dir.mkdir(parents=True, exist_ok=True)
     store = Store(data_dir)
     settings, config_error = _settings(config_path, store)
-    pins = settings.section("panel")
     pin_factory = mock_pin_factory() if simulate else None  # one factory for the panel and the LED ring
     panel_error = None
     try:
-        panel = Panel(
-            PanelPins(
-                green=pins["green_pin"],
-                amber=pins["amber_pin"],
-                red=pins["red_pin"],
-                buzzer=pins["buzzer_pin"],
-                button=pins["button_pin"],
-                buzzer_kind=pins["buzzer"],
-            ),
-            pin_factory=pin_factory,
-            long_press_s=pins["long_press_s"],
-        )
+        panel = make_panel(settings, pin_factory)
     except PanelError as exc:
         panel, panel_error = None, str(exc)
         log.error("panel: %s", exc)

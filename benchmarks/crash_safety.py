@@ -10,7 +10,6 @@ Usage: python -m benchmarks.crash_safety [--iterations 200] [--seed 1]
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import random
 import signal
@@ -21,9 +20,10 @@ import sys
 import tempfile
 import time
 import urllib.error
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from benchmarks._common import api
 
 ROOMSWEEP = str(Path(sys.executable).with_name("roomsweep"))
 
@@ -55,13 +55,7 @@ def _port() -> int:
 
 
 def _call(port: int, secret: str, path: str, method: str = "GET", body: dict | None = None):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", data=data, method=method)
-    req.add_header("Authorization", f"Bearer {secret}")
-    if data is not None:
-        req.add_header("Content-Type", "application/json")
-    with urllib.request.urlopen(req, timeout=2) as response:
-        return json.loads(response.read() or b"null")
+    return api(f"http://127.0.0.1:{port}", secret, path, method, body, timeout=2)
 
 
 def check_database(data_dir: Path, reported: set[int], outcome: Outcome) -> None:

@@ -20,18 +20,13 @@ from pathlib import Path
 
 import psutil
 
-from benchmarks._common import save
+from benchmarks._common import api_request, save
 
 PORT = 8765
 
 
 def _request(path: str, secret: str, method: str = "GET", body: dict | None = None, timeout: float = 5.0):
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(f"http://127.0.0.1:{PORT}{path}", data=data, method=method)
-    req.add_header("Authorization", f"Bearer {secret}")
-    if data is not None:
-        req.add_header("Content-Type", "application/json")
-    return urllib.request.urlopen(req, timeout=timeout)
+    return urllib.request.urlopen(api_request(f"http://127.0.0.1:{PORT}", secret, path, method, body), timeout=timeout)
 
 
 def main() -> None:

@@ -56,10 +56,11 @@ def parse_ranges(text: str) -> tuple[tuple[float, float], ...]:
         if hi <= lo:
             raise ValueError(f"range {part.strip()!r}: the high end must be above the low end")
         ranges.append((lo, hi))
-    return _normalise(ranges)
+    return merge_ranges(ranges)
 
 
-def _normalise(ranges: list[tuple[float, float]]) -> tuple[tuple[float, float], ...]:
+def merge_ranges(ranges: list[tuple[float, float]]) -> tuple[tuple[float, float], ...]:
+    """Sort and join overlapping (lo, hi) ranges."""
     merged: list[tuple[float, float]] = []
     for lo, hi in sorted(ranges):
         if merged and lo <= merged[-1][1]:

@@ -40,6 +40,20 @@ def rtl433_recordings() -> list[Path]:
 
 
 @pytest.fixture
+def factory():
+    """gpiozero's own MockFactory with PWM-capable pins, installed for the test and reset after."""
+    from gpiozero import Device
+
+    from hw.panel import mock_pin_factory
+
+    saved = Device.pin_factory
+    Device.pin_factory = mock = mock_pin_factory()
+    yield mock
+    mock.reset()
+    Device.pin_factory = saved
+
+
+@pytest.fixture
 def demo_scene():
     from hw.sim.scene import load_demo
 

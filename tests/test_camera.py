@@ -17,42 +17,29 @@ from hw.sim.camera import SimCamera
 LED_PIN = 24
 
 
-@pytest.fixture
-def factory():
-    """gpiozero's own MockFactory, fresh for each test and reset afterwards (gpiozero's fixture)."""
-    from gpiozero import Device
-    from gpiozero.pins.mock import MockFactory
-
-    saved = Device.pin_factory
-    Device.pin_factory = mock = MockFactory()
-    yield mock
-    mock.reset()
-    Device.pin_factory = saved
-
-
 # --- Illuminator ---------------------------------------------------------------------------------
 
 
 def test_illuminator_drives_its_pin_and_is_dark_after_close(factory):
     ring = Illuminator(LED_PIN, pin_factory=factory)
     pin = factory.pin(LED_PIN)
-    assert not ring.is_on and pin.state is False
+    assert not ring.is_on and not pin.state
     ring.on()
-    assert ring.is_on and pin.state is True
+    assert ring.is_on and pin.state
     ring.set(False)
     ring.set(True)
     ring.close()
-    assert [s.state for s in pin.states] == [False, True, False, True, False]
+    assert [bool(s.state) for s in pin.states] == [False, True, False, True, False]
     ring.close()  # twice is fine
 
 
 def test_illuminator_active_low_driver(factory):
     with Illuminator(LED_PIN, active_high=False, pin_factory=factory) as ring:
         pin = factory.pin(LED_PIN)
-        assert pin.state is True  # dark = high for a P-channel / active-low driver
+        assert pin.state  # dark = high for a P-channel / active-low driver
         ring.on()
-        assert ring.is_on and pin.state is False
-    assert pin.state is True
+        assert ring.is_on and not pin.state
+    assert pin.state
 
 
 @pytest.mark.parametrize("pin", [99, LED_PIN])

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
+
+from benchmarks._common import api
 
 ROOMSWEEP = str(Path(sys.executable).with_name("roomsweep"))
 
@@ -52,13 +52,7 @@ class Daemon:
                 time.sleep(0.05)
 
     def request(self, path, method="GET", body=None):
-        data = json.dumps(body).encode() if body is not None else None
-        req = urllib.request.Request(f"http://127.0.0.1:{self.port}{path}", data=data, method=method)
-        req.add_header("Authorization", f"Bearer {self.secret}")
-        if data is not None:
-            req.add_header("Content-Type", "application/json")
-        with urllib.request.urlopen(req, timeout=10) as response:
-            return json.loads(response.read() or b"null")
+        return api(f"http://127.0.0.1:{self.port}", self.secret, path, method, body, timeout=10)
 
     def get(self, path):
         return self.request(path)

@@ -32,18 +32,6 @@ DECOYS = [
 ]
 
 
-@pytest.fixture
-def factory():
-    from gpiozero import Device
-    from gpiozero.pins.mock import MockFactory
-
-    saved = Device.pin_factory
-    Device.pin_factory = mock = MockFactory()
-    yield mock
-    mock.reset()
-    Device.pin_factory = saved
-
-
 def room(factory, seed=0, **optical_block):
     block = scenemod.parse({"optical": {"noise": 2.0, "shake_px": 2.0, **optical_block}}).optical
     ring = Illuminator(24, pin_factory=factory)

@@ -7,14 +7,13 @@ import threading
 import time
 
 import pytest
-from gpiozero import Device
 
 from appliance import config as cfg
 from appliance.feedback import Feedback
 from appliance.session import Session, State
 from appliance.store import Store
 from hw.errors import RadioLost, RadioUnavailable
-from hw.panel import Panel, PanelPins, mock_pin_factory
+from hw.panel import Panel, PanelPins
 from hw.sim import scene as scenemod
 from hw.sim.radio import SimRadio
 
@@ -28,14 +27,6 @@ def room(tmp_path, emitters, name="room.json"):
 
 
 CAMERA = {"kind": "analog-video", "freq_hz": 1.28e9, "power_dbfs": -40, "standard": "PAL", "deviation_hz": 3e6}
-
-
-@pytest.fixture
-def factory():
-    factory = mock_pin_factory()
-    yield factory
-    factory.reset()
-    Device.pin_factory = None
 
 
 @pytest.fixture

@@ -7,6 +7,8 @@ from typing import Any
 
 from flask import request
 
+from dsp import plan as planmod
+
 MAX_ID = 2**53 - 1  # ids stay exact in JavaScript
 
 
@@ -101,13 +103,7 @@ def frequency_ranges(body: dict[str, Any], key: str, *, lo: float, hi: float) ->
         if b - a < 1e3:
             a, b = max(lo, a - 5e3), min(hi, b + 5e3)
         out.append((a, b))
-    merged: list[tuple[float, float]] = []
-    for a, b in sorted(out):
-        if merged and a <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
-        else:
-            merged.append((a, b))
-    return tuple(merged)
+    return planmod.merge_ranges(out)
 
 
 def query_int(name: str, default: int, lo: int, hi: int) -> int:

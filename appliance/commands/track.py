@@ -14,11 +14,12 @@ import time
 from appliance import config as cfg
 from appliance import paths
 from appliance.commands import UsageError, frequency, open_radio, radio_options
+from appliance.daemon import make_panel
 from appliance.feedback import Feedback
 from appliance.tracking import LevelUpdate, Target, track
 from dsp import plan as planmod
 from hw.errors import PanelError
-from hw.panel import Panel, PanelPins, mock_pin_factory
+from hw.panel import Panel, mock_pin_factory
 
 BAR = 40
 
@@ -33,19 +34,8 @@ def add_parser(sub) -> None:
 
 
 def _panel(simulate: bool, settings: cfg.Config) -> Panel | None:
-    pins = settings.section("panel")
     try:
-        return Panel(
-            PanelPins(
-                green=pins["green_pin"],
-                amber=pins["amber_pin"],
-                red=pins["red_pin"],
-                buzzer=pins["buzzer_pin"],
-                button=pins["button_pin"],
-                buzzer_kind=pins["buzzer"],
-            ),
-            pin_factory=mock_pin_factory() if simulate else None,
-        )
+        return make_panel(settings, mock_pin_factory() if simulate else None)
     except PanelError as exc:
         print(f"roomsweep track: no buzzer ({exc}); showing the level bar only", file=sys.stderr)
         return None

@@ -39,7 +39,8 @@ def test_illuminator_active_low_driver(factory):
         assert pin.state  # dark = high for a P-channel / active-low driver
         ring.on()
         assert ring.is_on and not pin.state
-    assert pin.state
+    assert bool(pin.states[-2].state), "the ring is switched dark before the pin is released"
+    assert pin.function == "input", "closing releases the pin (the driver's pull-up keeps the ring dark)"
 
 
 @pytest.mark.parametrize("pin", [99, LED_PIN])

@@ -171,9 +171,11 @@ def latest(store: Any) -> Reference | None:
     ranges = None
     if saved.sweep_id is not None:
         record = store.sweep(saved.sweep_id)
-        plan = (record.summary or {}).get("plan") if record is not None else None
-        if plan and plan.get("ranges_hz"):
-            ranges = [(float(lo), float(hi)) for lo, hi in plan["ranges_hz"]]
+        summary = (record.summary or {}) if record is not None else {}
+        # the CLI stores the sweep --json document (ranges under "plan"), the session its summary
+        covered = (summary.get("plan") or {}).get("ranges_hz") or summary.get("ranges_hz")
+        if covered:
+            ranges = [(float(lo), float(hi)) for lo, hi in covered]
     return Reference(saved.emitters, ranges, saved.id, saved.name, saved.created_at)
 
 
@@ -182,7 +184,7 @@ def save(store: Any, doc: dict[str, Any], *, name: str = "", source: str = "cli"
 
     ``sweep_id`` names the store's row for that sweep (the session's); without it the sweep is
     stored first, so the baseline always knows which ranges it covered (from the row's
-    ``summary["plan"]["ranges_hz"]``).
+    ``summary["plan"]["ranges_hz"]``, or ``summary["ranges_hz"]`` as the session writes it).
     """
     emitters = [_baseline_entry(e) for e in doc["emitters"]]
     if sweep_id is None:

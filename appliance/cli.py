@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-from appliance.commands import COMMANDS, UsageError
+from appliance.commands import COMMANDS, UsageError, plugin_parsers
 from hw.errors import BadInputError, HardwareError
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -29,9 +29,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="roomsweep", description="Sweep a room for hidden cameras (RF and optical).")
     parser.add_argument("-v", "--verbose", action="store_true", help="log what happens")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for command in COMMANDS:
-        command.add_parser(sub)
+    for add_parser in sorted_parsers():
+        add_parser(sub)
     return parser
+
+
+def sorted_parsers() -> list:
+    return [*plugin_parsers(), *(command.add_parser for command in COMMANDS)]
 
 
 def main(argv: Sequence[str] | None = None) -> int:

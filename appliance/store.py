@@ -250,6 +250,12 @@ class Store:
             ).fetchall()
         return [{**json.loads(r["doc"]), "id": r["id"]} for r in rows]
 
+    def emitter(self, emitter_id: int) -> dict[str, Any] | None:
+        """One stored emitter by id, with its sweep_id."""
+        with self._lock:
+            row = self._db.execute("SELECT id, sweep_id, doc FROM emitters WHERE id = ?", (emitter_id,)).fetchone()
+        return {**json.loads(row["doc"]), "id": row["id"], "sweep_id": row["sweep_id"]} if row else None
+
     def findings(self, sweep_id: int) -> list[dict[str, Any]]:
         with self._lock:
             rows = self._db.execute(

@@ -6,6 +6,7 @@ import json
 import os
 import platform
 import time
+import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
@@ -35,3 +36,19 @@ def save(name: str, result: dict) -> Path:
     path = OUT / f"{name}.json"
     path.write_text(json.dumps({"machine": machine(), **result}, indent=2))
     return path
+
+
+def api_request(base_url: str, secret: str, path: str, method: str = "GET", body: dict | None = None):
+    """A request to the daemon's API with the admin secret as bearer token."""
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(f"{base_url}{path}", data=data, method=method)
+    request.add_header("Authorization", f"Bearer {secret}")
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    return request
+
+
+def api(base_url: str, secret: str, path: str, method: str = "GET", body: dict | None = None, timeout: float = 5):
+    """Call the API and decode its JSON answer (None for an empty body)."""
+    with urllib.request.urlopen(api_request(base_url, secret, path, method, body), timeout=timeout) as response:
+        return json.loads(response.read() or b"null")

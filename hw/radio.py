@@ -110,6 +110,15 @@ def _import_rtlsdr() -> Any:
     return rtlsdr
 
 
+def rtlsdr_devices() -> list[str]:
+    """Names of the RTL-SDR dongles librtlsdr can see (without opening them)."""
+    _import_rtlsdr()
+    from rtlsdr.librtlsdr import librtlsdr as lib  # the loaded C library, typed by pyrtlsdr
+
+    count = int(lib.rtlsdr_get_device_count())
+    return [lib.rtlsdr_get_device_name(i).decode(errors="replace") for i in range(count)]
+
+
 class RtlSdrRadio:
     """An RTL-SDR dongle through pyrtlsdr's synchronous API, with every call time-guarded."""
 

@@ -158,3 +158,16 @@ def test_an_unusable_database_does_not_stop_a_sweep(tmp_path, monkeypatch, capsy
     code = main(["sweep", "--simulate", "--range", "1.2G:1.21G", "--save-baseline"])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 1 and len(err) == 1 and "cannot save a baseline" in err[0]
+
+
+def test_a_baseline_saved_from_a_session_sweep_knows_its_ranges(tmp_path):
+    """The session stores its summary with top-level ``ranges_hz``; the web API saves from that row."""
+    store = Store(tmp_path / "data")
+    sweep_id = store.begin_sweep("session")
+    emitters = [emitter(98.1e6, -25, 200e3)]
+    store.finish_sweep(sweep_id, status="complete", summary={"ranges_hz": [[88e6, 108e6]]}, emitters=emitters)
+    store.save_baseline(store.emitters(sweep_id), name="from the web UI", sweep_id=sweep_id)
+    reference = baseline.latest(store)
+    assert reference.ranges_hz == [(88e6, 108e6)] and reference.name == "from the web UI"
+    result = baseline.compare([emitter(98.1e6, -24, 200e3), emitter(433.92e6)], reference)
+    assert [c.status for c in result.changes] == ["known", "uncovered"]

@@ -123,3 +123,23 @@ def test_real_sweep_without_a_dongle_fails_clearly():
         pytest.skip("an RTL-SDR is attached")
     assert proc.returncode == 1
     assert "RTL-SDR" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_track_shows_levels_and_stops_after_the_given_time():
+    proc = run("track", "1100M", "--simulate", "--seconds", "1.5")
+    assert proc.returncode == 0, proc.stderr
+    assert "dBFS" in proc.stdout and "level updates per second" in proc.stdout
+
+
+@pytest.mark.parametrize(
+    "args,expect",
+    [
+        (["track", "fast", "--simulate"], "not a frequency"),
+        (["track", "1100M", "--simulate", "--seconds", "-1"], "--seconds must be positive"),
+        (["track", "2.4G", "--simulate", "--seconds", "1"], "2.4/5.8 GHz Wi-Fi cameras are invisible"),
+    ],
+)
+def test_track_bad_input(capsys, args, expect):
+    code = main(args)
+    err = capsys.readouterr().err
+    assert code == 2 and expect in err and "Traceback" not in err

@@ -5,20 +5,11 @@ from __future__ import annotations
 import time
 
 import pytest
-from gpiozero import Device
 
 from appliance.feedback import Feedback, tick_interval
-from hw.panel import Panel, PanelPins, mock_pin_factory
+from hw.panel import Panel, PanelPins
 
 PINS = PanelPins()
-
-
-@pytest.fixture
-def factory():
-    factory = mock_pin_factory()
-    yield factory
-    factory.reset()
-    Device.pin_factory = None
 
 
 @pytest.fixture

@@ -1,1 +1,60 @@
-"""The phone web UI (Flask), served by waitress inside ``roomsweep serve``."""
+"""The phone web UI: a Flask application factory, served by waitress in ``roomsweep serve``.
+
+``create_app(appliance)`` takes the running :class:`appliance.daemon.Appliance`; pages are
+plain HTML that load their data from the JSON API (``/api/``) and follow live progress over
+Server-Sent Events (``/api/events``). Every asset is served from the package (no internet on
+the hotspot).
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from appliance.daemon import Appliance
+from hw.files import atomic_write_bytes
+
+
+def _signing_key(data_dir: Path) -> bytes:
+    """Per-device key for session cookies; kept so a restart does not log everyone out."""
+    path = data_dir / "webui-session.key"
+    try:
+        key = path.read_bytes()
+        if len(key) >= 32:
+            return key
+    except FileNotFoundError:
+        pass
+    key = secrets.token_bytes(32)
+    atomic_write_bytes(path, key)
+    path.chmod(0o600)
+    return key
+
+
+def create_app(appliance: Appliance, test_config: dict[str, Any] | None = None) -> Flask:
+    from webui import api, pages, security, stream
+
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=_signing_key(appliance.data_dir),
+        SESSION_COOKIE_NAME="roomsweep_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Strict",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        MAX_CONTENT_LENGTH=64 * 1024,
+        JSON_SORT_KEYS=False,
+        MAX_STREAMS=appliance.settings["web.max_streams"],
+        SSE_HEARTBEAT_S=15.0,
+    )
+    if test_config:
+        app.config.update(test_config)
+    app.extensions["appliance"] = appliance
+    security.init_app(app)
+    app.register_blueprint(security.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(stream.bp)
+    app.register_blueprint(pages.bp)
+    return app

@@ -1,6 +1,8 @@
 """One module per ``roomsweep`` command; each has ``add_parser(subparsers)`` and sets ``func``.
 
-To add a command: write ``appliance/commands/<name>.py`` and list it in ``COMMANDS``.
+To add a command: write ``appliance/commands/<name>.py`` and list it in ``COMMANDS``. Commands
+from packages that ``appliance`` must not import (the web UI's ``serve`` and ``demo``) register
+an entry point in the ``roomsweep.commands`` group instead.
 """
 
 from __future__ import annotations
@@ -49,6 +51,14 @@ def open_radio(args: argparse.Namespace):
     return radios.open_radio(simulate=simulate, scene=scene, gain=args.gain, ppm=args.ppm)
 
 
-from appliance.commands import analyze, demo, sweep  # noqa: E402  (modules use the helpers above)
+from appliance.commands import analyze, glint, hotspot, label, sweep, track  # noqa: E402  (modules use the helpers above)
 
-COMMANDS = (demo, sweep, analyze)
+COMMANDS = (sweep, analyze, glint, track, hotspot, label)
+PLUGIN_GROUP = "roomsweep.commands"  # other packages (the web UI: serve, demo) add commands here
+
+
+def plugin_parsers() -> list:
+    """``add_parser`` functions that installed packages registered under ``roomsweep.commands``."""
+    from importlib.metadata import entry_points
+
+    return [entry.load() for entry in sorted(entry_points(group=PLUGIN_GROUP), key=lambda e: e.name)]

@@ -18,7 +18,7 @@ from appliance.rtl_power_csv import write_rows
 from dsp import plan as planmod
 from hw.errors import BadInputError
 
-__all__ = ["add_parser", "default_args", "plan_from_args", "print_sweep", "run", "sweep_json"]
+__all__ = ["add_parser", "plan_from_args", "print_sweep", "run", "sweep_json"]
 
 
 def add_parser(sub) -> None:
@@ -55,15 +55,6 @@ def add_parser(sub) -> None:
         help="flag a known emitter that got this much stronger",
     )
     p.set_defaults(func=run)
-
-
-def default_args(**overrides: Any) -> argparse.Namespace:
-    """The arguments ``roomsweep sweep`` gets with no flags, with ``overrides`` applied."""
-    parser = argparse.ArgumentParser(add_help=False)
-    add_parser(parser.add_subparsers())
-    args = parser.parse_args(["sweep"])
-    vars(args).update(overrides)
-    return args
 
 
 def plan_from_args(args: argparse.Namespace) -> planmod.Plan:

@@ -81,6 +81,14 @@ _OPTICAL = {
     "lenses": Field(list, []),
     "ir_leds": Field(list, []),
     "decoys": Field(list, []),
+    # Additions for the simulated camera (hw/sim/camera.py); levels are fractions of full scale at the
+    # default exposure (20 ms, gain 4).
+    "ambient": Field(_NUMBER, 0.5, lo=0, hi=1),  # room light on a white wall
+    "led_fill": Field(_NUMBER, 0.1, lo=0, hi=2),  # the LED ring's light on a white wall (image centre)
+    "noise": Field(_NUMBER, 2.0, lo=0, hi=50),  # sensor noise, standard deviation in 8-bit steps
+    "shake_px": Field(_NUMBER, 2.0, lo=0, hi=20),  # hand shake: RMS movement between frames
+    "fps": Field(_NUMBER, 30.0, lo=1, hi=120),
+    "grain": Field(_NUMBER, 0.03, lo=0, hi=0.3),  # fine texture of walls and fabric, RMS share of reflectance
 }
 _OPTICAL_ITEMS = {
     "lenses": {
@@ -102,6 +110,10 @@ _OPTICAL_ITEMS = {
         "radius_px": Field(_NUMBER, 8.0, lo=0.5, hi=200),
         "brightness": Field(_NUMBER, 0.9, lo=0, hi=1),
         "blink_hz": Field(_NUMBER, 0.0, lo=0, hi=100),
+        # additions: elongated highlights, and the colour of a status LED
+        "aspect": Field(_NUMBER, 1.0, lo=1, hi=20),
+        "angle_deg": Field(_NUMBER, 0.0, lo=-360, hi=360),
+        "color": Field(str, "green", choices=("red", "green", "blue", "amber", "white")),
     },
 }
 

@@ -1,0 +1,279 @@
+"""The appliance as one object: session + store + settings + device status, as the web UI sees it.
+
+``build()`` assembles it for ``roomsweep serve`` / ``roomsweep demo``: real hardware, or with
+``simulate`` the simulated room, simulated camera and gpiozero's mock pins.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from appliance import config as cfg
+from appliance.session import Session
+from appliance.store import Store
+from hw.panel import Panel, PanelPins
+from hw.thermal import PowerMonitor
+
+log = logging.getLogger(__name__)
+
+Probe = Callable[[], dict[str, Any]]
+
+
+def version() -> str:
+    try:
+        return metadata.version("roomsweep")
+    except metadata.PackageNotFoundError:  # running from a source tree without install
+        return "unknown"
+
+
+@dataclass
+class Appliance:
+    session: Session
+    store: Store
+    settings: cfg.Config
+    admin_secret: str
+    data_dir: Path
+    simulated: bool = False
+    config_error: str | None = None  # the settings file was unusable: defaults are in force
+    ui_addresses: list[str] = field(default_factory=list)
+    probes: dict[str, Probe] = field(default_factory=dict)
+    started_at: float = field(default_factory=time.time)
+    closers: list[Any] = field(default_factory=list)  # closed after the session, in order
+    _settings_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def update_settings(self, changes: dict[str, Any]) -> cfg.Config:
+        """Validate and store web UI edits; the session uses the new values from its next job."""
+        with self._settings_lock:
+            valid = cfg.validate_update(self.settings, changes)
+            self.store.set_settings(valid)
+            self.settings = cfg.load(self.settings.path, ui=self.store.settings())
+            self.session.config = self.settings
+            return self.settings
+
+    def reset_settings(self, keys: list[str] | None = None) -> cfg.Config:
+        with self._settings_lock:
+            self.store.reset_settings(keys)
+            self.settings = cfg.load(self.settings.path, ui=self.store.settings())
+            self.session.config = self.settings
+            return self.settings
+
+    def device_status(self) -> dict[str, Any]:
+        """Radio, camera, temperature, disk: each probe answers for itself and never raises."""
+        usage = shutil.disk_usage(self.data_dir)
+        status: dict[str, Any] = {
+            "version": version(),
+            "simulated": self.simulated,
+            "uptime_s": round(time.time() - self.started_at, 1),
+            "config_error": self.config_error,
+            "disk": {
+                "used_by_roomsweep_bytes": self.store.disk_usage(),
+                "free_bytes": usage.free,
+                "total_bytes": usage.total,
+            },
+            "ui_addresses": self.ui_addresses,
+        }
+        warnings = []
+        for name, probe in self.probes.items():
+            try:
+                status[name] = probe()
+            except Exception as exc:  # a broken probe must not break the status page
+                log.warning("device probe %s failed: %s", name, exc)
+                status[name] = {"state": "unknown", "error": str(exc)}
+            warnings.extend(status[name].get("warnings", []))
+        if usage.free < self.settings["storage.min_free_mb"] * 1_000_000:
+            warnings.append(f"SD card nearly full: {usage.free // 1_000_000} MB free")
+        if self.config_error:
+            warnings.append(f"settings file ignored: {self.config_error}")
+        status["warnings"] = warnings
+        return status
+
+    def close(self) -> None:
+        self.session.close()
+        for thing in self.closers:
+            thing.close()
+        self.store.close()
+
+
+def _settings(config_path: Path, store: Store) -> tuple[cfg.Config, str | None]:
+    """Settings, falling back (file, then web edits, then environment) rather than not starting.
+
+    An appliance with no screen must come up even with a typo in its settings file; the error
+    is shown on the device page and logged.
+    """
+    try:
+        return cfg.load(config_path, ui=store.settings()), None
+    except cfg.ConfigError as exc:
+        error = str(exc)
+    log.error("settings: %s; using defaults for the file's settings", error)
+    for attempt in ({"ui": store.settings()}, {"ui": {}, "env": {}}):
+        try:
+            settings = cfg.load(None, **attempt)
+            settings.path = config_path
+            return settings, error
+        except cfg.ConfigError as exc:
+            error = f"{error}; {exc}"
+    raise AssertionError("built-in defaults must always load")  # pragma: no cover
+
+
+def make_panel(settings: cfg.Config, pin_factory: Any = None) -> Panel:
+    """The LEDs, buzzer and button on the pins the settings name (PanelError if unusable)."""
+    pins = settings.section("panel")
+    return Panel(
+        PanelPins(
+            green=pins["green_pin"],
+            amber=pins["amber_pin"],
+            red=pins["red_pin"],
+            buzzer=pins["buzzer_pin"],
+            button=pins["button_pin"],
+            buzzer_kind=pins["buzzer"],
+        ),
+        pin_factory=pin_factory,
+        long_press_s=pins["long_press_s"],
+    )
+
+
+def build(
+    *,
+    simulate: bool,
+    data_dir: Path,
+    config_path: Path,
+    admin_secret: str,
+    scene_path: Path | None = None,
+    time_scale: float | None = None,
+    heartbeat: Callable[[], Any] | None = None,
+    power: PowerMonitor | None = None,
+) -> Appliance:
+    """Assemble the appliance: real hardware, or the simulated room with mock pins.
+
+    ``heartbeat`` is called from the session's worker loop (the systemd watchdog's kick);
+    ``power`` watches the Pi's supply and temperature (a real one unless given).
+    """
+    from appliance import optical
+    from appliance.feedback import Feedback
+    from appliance.radios import load_scene
+    from appliance.session import OpticalOutcome
+    from hw.camera import camera_models
+    from hw.errors import CameraError, PanelError
+    from hw.panel import mock_pin_factory
+    from hw.radio import RtlSdrRadio, rtlsdr_devices
+    from hw.sim.radio import SimRadio
+
+    power = power or PowerMonitor()
+    data_dir.mkdir(parents=True, exist_ok=True)
+    store = Store(data_dir)
+    settings, config_error = _settings(config_path, store)
+    pin_factory = mock_pin_factory() if simulate else None  # one factory for the panel and the LED ring
+    panel_error = None
+    try:
+        panel = make_panel(settings, pin_factory)
+    except PanelError as exc:
+        panel, panel_error = None, str(exc)
+        log.error("panel: %s", exc)
+    feedback = Feedback(panel) if panel is not None else None
+
+    def gain() -> float | str:
+        value = settings["radio.gain"]
+        return value if value == "auto" else float(value)
+
+    scene = load_scene(scene_path) if simulate else None
+    if simulate:
+        source = f"simulated: {scene.name}"
+
+        def open_radio():
+            return SimRadio(scene, gain=gain(), time_scale=time_scale)
+
+        def radio_probe() -> dict[str, Any]:
+            return {"state": "simulated", "name": f"SimRadio ({scene.name})"}
+
+    else:
+        source = "rtl-sdr"
+
+        def open_radio():
+            return RtlSdrRadio(
+                device_index=settings["radio.device_index"],
+                gain=gain(),
+                ppm=settings["radio.ppm"],
+                timeout_s=settings["radio.timeout_s"],
+            )
+
+        def radio_probe() -> dict[str, Any]:
+            try:
+                names = rtlsdr_devices()
+            except Exception as exc:  # library missing: say so on the device page
+                return {"state": "unavailable", "error": str(exc), "warnings": [f"radio: {exc}"]}
+            if not names:
+                return {"state": "absent", "warnings": ["no RTL-SDR plugged in"]}
+            return {"state": "present", "devices": names}
+
+    def optical_stage(progress, cancel) -> OpticalOutcome:
+        current = session.config
+        result = optical.scan_room(
+            simulate=simulate,
+            scene=scene,
+            illuminator_pin=current["panel.illuminator_pin"],
+            pin_factory=pin_factory,
+            pairs=current["optical.pairs"],
+            exposure_us=current["optical.exposure_us"],
+            analogue_gain=current["optical.analogue_gain"],
+            progress=progress,
+            cancel=cancel,
+        )
+        return OpticalOutcome(
+            findings=result.to_json()["findings"],
+            image_jpeg=result.annotated_jpeg(),
+            summary=result.summary(),
+            error=result.error,
+        )
+
+    def camera_probe() -> dict[str, Any]:
+        if simulate:
+            return {"state": "simulated", "name": "SimCamera (NoIR)"}
+        try:
+            models = camera_models()
+        except CameraError as exc:
+            return {"state": "unavailable", "error": str(exc), "warnings": [f"camera: {exc}"]}
+        if not models:
+            return {"state": "absent", "warnings": ["no camera connected: the optical sweep cannot run"]}
+        return {"state": "present", "models": models}
+
+    session = Session(
+        open_radio=open_radio,
+        store=store,
+        config=settings,
+        feedback=feedback,
+        optical=optical_stage,
+        heartbeat=heartbeat,
+        source=source,
+    )
+    if panel is not None:
+        panel.on_short_press = session.short_press
+        panel.on_long_press = session.long_press
+
+    def panel_probe() -> dict[str, Any]:
+        if panel is None:
+            return {"state": "unavailable", "error": panel_error, "warnings": [f"buttons and LEDs: {panel_error}"]}
+        shown = feedback.history[-1].pattern if feedback and feedback.history else None
+        return {"state": "mock pins" if simulate else "gpio", "showing": shown}
+
+    appliance = Appliance(
+        session=session,
+        store=store,
+        settings=settings,
+        admin_secret=admin_secret,
+        data_dir=data_dir,
+        simulated=simulate,
+        config_error=config_error,
+        probes={"radio": radio_probe, "camera": camera_probe, "panel": panel_probe, "power": power.check},
+    )
+    appliance.closers.extend(c for c in (feedback, panel, power.start()) if c is not None)
+    if store.interrupted_at_start:
+        log.warning("%d sweep(s) were cut off by the last shutdown", store.interrupted_at_start)
+    return appliance

@@ -1,0 +1,494 @@
+"""The appliance session: the one owner of the hardware, and its state machine.
+
+    idle ──press──► sweeping (RF, then optical) ──► results ──long press──► tracking
+      ▲                 │ cancel / dongle lost: partial results kept          │
+      └──── error ◄─────┘ (radio absent, camera absent: shown, recoverable)   ┘ press: back
+
+Commands (from the button, the web UI, the CLI) are accepted from any thread and run on one
+worker thread, which is also the loop that feeds the systemd watchdog: if a USB read hangs
+there, the heartbeats stop and systemd restarts the daemon. Every sweep is stored as it goes, so
+a crash loses at most the sweep in progress (marked interrupted at the next start).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import logging
+import queue
+import sqlite3
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from appliance import rf_sweep
+from appliance.config import Config
+from appliance.events import EventBus
+from appliance.feedback import Feedback
+from appliance.report import emitter_json
+from appliance.store import Store
+from appliance.tracking import LevelUpdate, Target, track
+from dsp import plan as planmod
+from hw.errors import HardwareError, RadioError
+from hw.radio import Radio
+
+log = logging.getLogger(__name__)
+
+HOP_POINTS = 4  # hop spectra are max-pooled by this factor before they go to watchers
+
+
+class State(enum.StrEnum):
+    IDLE = "idle"
+    SWEEPING = "sweeping"
+    RESULTS = "results"
+    TRACKING = "tracking"
+    ERROR = "error"
+
+
+class SessionBusy(Exception):
+    """A command that needs the hardware arrived while another job holds it."""
+
+
+@dataclass
+class OpticalOutcome:
+    """What an optical stage hands back: findings (glint --json shape) and an annotated image."""
+
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    image_jpeg: bytes | None = None
+    summary: dict[str, Any] = field(default_factory=dict)
+    error: str | None = None
+
+
+# (progress callback taking 0..1, cancel event) -> outcome
+OpticalStage = Callable[[Callable[[float], None], threading.Event], OpticalOutcome]
+
+
+@dataclass(frozen=True)
+class _Job:
+    kind: str  # "sweep" | "track"
+    params: dict[str, Any]
+
+
+class Session:
+    def __init__(
+        self,
+        *,
+        open_radio: Callable[[], Radio],
+        store: Store,
+        config: Config,
+        feedback: Feedback | None = None,
+        optical: OpticalStage | None = None,
+        heartbeat: Callable[[], Any] | None = None,
+        source: str = "",
+    ) -> None:
+        self._open_radio = open_radio
+        self.store = store
+        self.config = config
+        self.feedback = feedback
+        self.optical = optical
+        self._heartbeat = heartbeat or (lambda: None)
+        self.source = source
+        self.events = EventBus()
+        self._lock = threading.RLock()
+        self._state = State.IDLE
+        self._message = ""
+        self._radio: Radio | None = None
+        self._cancel = threading.Event()
+        self._jobs: queue.Queue[_Job | None] = queue.Queue(maxsize=1)
+        self._current_sweep: int | None = None
+        self._tracking_target: Target | None = None
+        self._closing = False
+        self._publish_state()
+        if feedback is not None:
+            feedback.ready()
+        self._worker = threading.Thread(target=self._work, name="session", daemon=True)
+        self._worker.start()
+
+    # --- state ------------------------------------------------------------------------------
+
+    @property
+    def state(self) -> State:
+        with self._lock:
+            return self._state
+
+    def _set_state(self, state: State, message: str = "") -> None:
+        with self._lock:
+            self._state = state
+            self._message = message
+        self._publish_state()
+
+    def _publish_state(self) -> None:
+        with self._lock:
+            data = {"state": self._state.value, "message": self._message, "sweep_id": self._current_sweep}
+            if self._tracking_target is not None and self._state is State.TRACKING:
+                data["target"] = {
+                    "freq_hz": self._tracking_target.freq_hz,
+                    "bandwidth_hz": self._tracking_target.bandwidth_hz,
+                    "label": self._tracking_target.label,
+                }
+        self.events.publish("state", data)
+
+    def status(self) -> dict[str, Any]:
+        with self._lock:
+            progress = self.events.latest("progress")
+            return {
+                "state": self._state.value,
+                "message": self._message,
+                "sweep_id": self._current_sweep,
+                "progress": progress.data if progress and self._state is State.SWEEPING else None,
+                "source": self.source,
+            }
+
+    # --- commands (any thread) --------------------------------------------------------------------
+
+    def start_sweep(
+        self, *, ranges: tuple[tuple[float, float], ...] | None = None, optical: bool | None = None
+    ) -> None:
+        """Queue a sweep; raises SessionBusy while a sweep or tracking holds the hardware."""
+        with self._lock:
+            if self._state in (State.SWEEPING, State.TRACKING) or not self._jobs.empty():
+                raise SessionBusy(f"busy: {self._state.value}")
+            self._cancel.clear()
+            self._state = State.SWEEPING
+            self._message = "starting"
+            self._jobs.put_nowait(_Job("sweep", {"ranges": ranges, "optical": optical}))
+        self._publish_state()
+
+    def start_tracking(self, target: Target) -> None:
+        with self._lock:
+            if self._state in (State.SWEEPING, State.TRACKING) or not self._jobs.empty():
+                raise SessionBusy(f"busy: {self._state.value}")
+            self._cancel.clear()
+            self._tracking_target = target
+            self._state = State.TRACKING
+            self._jobs.put_nowait(_Job("track", {"target": target}))
+        self._publish_state()
+
+    def cancel(self) -> bool:
+        """Cancel a sweep or stop tracking; False when there was nothing to stop."""
+        with self._lock:
+            if self._state not in (State.SWEEPING, State.TRACKING):
+                return False
+            self._cancel.set()
+            return True
+
+    def top_target(self) -> Target | None:
+        """The top suspect of the newest finished sweep (or its strongest emitter)."""
+        for record in self.store.sweeps(limit=5):
+            if record.status == "running":
+                continue
+            emitters = self.store.emitters(record.id)
+            if emitters:
+                return target_for(emitters[0])
+            return None
+        return None
+
+    # --- the button -----------------------------------------------------------------------------
+
+    def short_press(self) -> None:
+        """Start a sweep; during a sweep cancel it; during tracking stop."""
+        if self.cancel():
+            return
+        with contextlib.suppress(SessionBusy):
+            self.start_sweep()
+
+    def long_press(self) -> None:
+        """Enter or leave proximity tracking of the top suspect."""
+        if self.state is State.TRACKING:
+            self.cancel()
+            return
+        target = self.top_target()
+        if target is None:
+            self._set_state(self.state, "nothing to track yet: run a sweep first")
+            if self.feedback is not None:
+                self.feedback.fault()
+            return
+        with contextlib.suppress(SessionBusy):
+            self.start_tracking(target)
+
+    # --- the worker ---------------------------------------------------------------------------
+
+    def _work(self) -> None:
+        while not self._closing:
+            self._heartbeat()
+            try:
+                job = self._jobs.get(timeout=1.0)
+            except queue.Empty:
+                continue
+            if job is None:
+                return
+            try:
+                if job.kind == "sweep":
+                    self._run_sweep(**job.params)
+                else:
+                    self._run_tracking(**job.params)
+            except Exception as exc:  # a bug must not kill the appliance: show it, keep going
+                log.exception("job %s failed", job.kind)
+                self._fault(f"internal error: {exc}")
+
+    def _fault(self, message: str) -> None:
+        self.events.publish("error", {"message": message})
+        self._set_state(State.ERROR, message)
+        if self.feedback is not None:
+            self.feedback.fault()
+
+    def _radio_for_job(self) -> Radio:
+        if self._radio is None:
+            self._radio = self._open_radio()
+        return self._radio
+
+    def _drop_radio(self) -> None:
+        if self._radio is not None:
+            try:
+                self._radio.close()
+            except Exception:  # a lost dongle may not close cleanly; we reopen next time anyway
+                log.debug("closing the radio failed", exc_info=True)
+            self._radio = None
+
+    def _plan(self, ranges: tuple[tuple[float, float], ...] | None) -> planmod.Plan:
+        if ranges is None:
+            custom = self.config["sweep.ranges"]
+            ranges = planmod.parse_ranges(custom) if custom else planmod.PRESETS[self.config["sweep.preset"]]
+        return planmod.make_plan(ranges)
+
+    def _persist(self, what: str, action: Callable[[], Any], problems: list[str]) -> Any:
+        """Run a storage action; a full or failing SD card is reported, never fatal to the sweep."""
+        try:
+            return action()
+        except (sqlite3.Error, OSError) as exc:
+            message = f"storage: could not save the {what} ({exc})"
+            log.error(message)
+            if message not in problems:
+                problems.append(message)
+            return None
+
+    def _run_sweep(self, ranges: tuple[tuple[float, float], ...] | None, optical: bool | None) -> None:
+        storage_problems: list[str] = []
+        self._retention()  # make room first: a full card would lose this sweep
+        sweep_id = self._persist("sweep", lambda: self.store.begin_sweep(self.source), storage_problems)
+        with self._lock:
+            self._current_sweep = sweep_id
+        self._set_state(State.SWEEPING, "RF sweep")
+        if self.feedback is not None:
+            self.feedback.sweeping()
+        started = time.monotonic()  # durations survive a wall-clock jump (no RTC, NTP at last)
+        plan = self._plan(ranges)
+        summary: dict[str, Any] = {
+            "ranges_hz": [list(r) for r in plan.ranges],
+            "hops": len(plan.hops),
+            "rbw_hz": plan.bin_hz,
+        }
+        emitters: list[dict[str, Any]] = []
+        errors: list[str] = []
+        cancelled = False
+        self.events.publish(
+            "progress", {"stage": "rf", "percent": 0.0, "hop": 0, "hops": len(plan.hops), "elapsed_s": 0.0}
+        )
+        try:
+            radio = self._radio_for_job()
+        except HardwareError as exc:
+            radio = None
+            errors.append(str(exc))
+            summary["rf"] = "radio unavailable"
+        if radio is not None:
+            result = self._rf_stage(radio, plan, started)
+            emitters = [emitter_json(c.detection, c.verdict) for c in result.emitters]
+            if sweep_id is not None:
+                spectrum = result.spectrum
+                self._persist(
+                    "spectrum",
+                    lambda: self.store.save_spectrum(sweep_id, spectrum.freqs, spectrum.mean, spectrum.peak),
+                    storage_problems,
+                )
+            summary.update(_rf_summary(result))
+            cancelled = result.cancelled
+            if result.error:
+                errors.append(result.error)
+                self._drop_radio()  # reopen next time: the dongle may come back
+            for emitter in sorted(emitters, key=lambda e: -e["camera_score"]):
+                self.events.publish("emitter", emitter)
+        findings: list[dict[str, Any]] = []
+        want_optical = self.config["sweep.optical"] if optical is None else optical
+        if self.optical is not None and want_optical and not cancelled and not self._cancel.is_set():
+            findings = self._optical_stage(sweep_id, summary, errors, storage_problems)
+        cancelled = cancelled or self._cancel.is_set()
+        status = "cancelled" if cancelled else ("partial" if errors else "complete")
+        if radio is None and not findings:
+            status = "failed"
+        suspects = sum(1 for e in emitters if e["camera_score"] >= 0.5) + sum(
+            1 for f in findings if f.get("score", 0) >= 0.5
+        )
+        summary.update(
+            emitters=len(emitters),
+            suspects=suspects,
+            findings=len(findings),
+            wall_time_s=round(time.monotonic() - started, 3),
+        )
+        if sweep_id is not None:
+            self._persist(
+                "results",
+                lambda: self.store.finish_sweep(
+                    sweep_id,
+                    status=status,
+                    summary=summary,
+                    emitters=emitters,
+                    findings=findings,
+                    error="; ".join(errors) or None,
+                ),
+                storage_problems,
+            )
+            self._retention()
+        saved = sweep_id is not None and not storage_problems
+        self.events.publish(
+            "result",
+            {"sweep_id": sweep_id, "status": status, "summary": summary, "saved": saved, "storage": storage_problems},
+        )
+        if status == "failed":
+            self._fault("; ".join(errors + storage_problems))
+            return
+        message = {"complete": "done", "cancelled": "cancelled", "partial": "partly measured: " + "; ".join(errors)}
+        if storage_problems:  # the results were shown but could not be kept: say so loudly
+            self.events.publish("error", {"message": "; ".join(storage_problems)})
+            self._set_state(State.RESULTS, f"{message[status]}; NOT SAVED: {storage_problems[0]}")
+            if self.feedback is not None:
+                self.feedback.fault()
+            return
+        self._set_state(State.RESULTS, message[status])
+        if self.feedback is not None:
+            self.feedback.results(suspects, partial=status == "partial")
+
+    def _rf_stage(self, radio: Radio, plan: planmod.Plan, started: float) -> rf_sweep.SweepResult:
+        """``started`` is a time.monotonic() reading."""
+
+        def on_hop(hop: rf_sweep.HopDone) -> None:
+            self._heartbeat()
+            pooled = _pool(hop.level_dbfs, HOP_POINTS)
+            step = hop.freqs[1] - hop.freqs[0] if hop.freqs.size > 1 else plan.bin_hz
+            self.events.publish(
+                "hop",
+                {
+                    "hop": hop.hop,
+                    "f0_hz": float(hop.freqs[0] + step * (HOP_POINTS - 1) / 2),
+                    "df_hz": float(step * HOP_POINTS),
+                    "dbfs": [round(float(v), 1) for v in pooled],
+                },
+            )
+            self.events.publish(
+                "progress",
+                {
+                    "stage": "rf",
+                    "percent": round(100 * hop.fraction, 1),
+                    "freq_hz": hop.center_hz,
+                    "hop": hop.hop + 1,
+                    "hops": hop.hops,
+                    "elapsed_s": round(time.monotonic() - started, 1),
+                },
+            )
+
+        def on_stage(stage: str, fraction: float) -> None:
+            self._heartbeat()
+            self.events.publish(
+                "progress", {"stage": stage, "percent": 100.0, "elapsed_s": round(time.monotonic() - started, 1)}
+            )
+
+        return rf_sweep.sweep(radio, plan, on_hop=on_hop, on_stage=on_stage, cancel=self._cancel)
+
+    def _optical_stage(
+        self, sweep_id: int | None, summary: dict[str, Any], errors: list[str], storage_problems: list[str]
+    ) -> list[dict[str, Any]]:
+        self._set_state(State.SWEEPING, "optical sweep")
+
+        def progress(fraction: float) -> None:
+            self._heartbeat()
+            self.events.publish("progress", {"stage": "optical", "percent": round(100 * fraction, 1)})
+
+        outcome = self.optical(progress, self._cancel)
+        summary["optical"] = outcome.summary
+        if outcome.error:
+            errors.append(outcome.error)
+        if outcome.image_jpeg and sweep_id is not None:
+            image = outcome.image_jpeg
+            self._persist(
+                "glint photo", lambda: self.store.add_file(sweep_id, "image", "glints.jpg", image), storage_problems
+            )
+        for finding in outcome.findings:
+            self.events.publish("finding", finding)
+        return outcome.findings
+
+    def _run_tracking(self, target: Target) -> None:
+        with self._lock:
+            self._tracking_target = target
+        self._set_state(State.TRACKING, target.label or f"{target.freq_hz / 1e6:.3f} MHz")
+
+        def on_update(update: LevelUpdate) -> None:
+            self.events.publish("tracking", update.to_json())
+            if self.feedback is not None:
+                self.feedback.tracking(update.proximity)
+
+        try:
+            radio = self._radio_for_job()
+            track(
+                radio,
+                target,
+                rate_hz=self.config["tracking.rate_hz"],
+                smoothing_s=self.config["tracking.smoothing_s"],
+                on_update=on_update,
+                stop=self._cancel,
+                heartbeat=self._heartbeat,
+            )
+        except RadioError as exc:
+            self._drop_radio()
+            self._fault(str(exc))
+            return
+        except HardwareError as exc:
+            self._fault(str(exc))
+            return
+        self._set_state(State.RESULTS if self.store.sweeps(limit=1) else State.IDLE, "tracking stopped")
+        if self.feedback is not None:
+            self.feedback.ready()
+
+    def _retention(self) -> None:
+        try:
+            self.store.enforce_retention(
+                max_sweeps=self.config["storage.max_sweeps"],
+                max_bytes=self.config["storage.max_mb"] * 1_000_000,
+                min_free_bytes=self.config["storage.min_free_mb"] * 1_000_000,
+            )
+        except (OSError, sqlite3.Error) as exc:  # disk trouble must not fail the sweep itself
+            log.warning("retention failed: %s", exc)
+
+    def close(self) -> None:
+        self._closing = True
+        self._cancel.set()
+        with contextlib.suppress(queue.Full):
+            self._jobs.put_nowait(None)
+        self._worker.join(timeout=10)
+        self._drop_radio()
+
+
+def target_for(emitter: dict[str, Any]) -> Target:
+    label = f"{emitter['freq_hz'] / 1e6:.3f} MHz {emitter['kind']}"
+    return Target(freq_hz=emitter["freq_hz"], bandwidth_hz=max(emitter["bandwidth_hz"], 25e3), label=label)
+
+
+def _pool(values: np.ndarray, factor: int) -> np.ndarray:
+    """Max-pool a hop's levels so the live spectrum stays small without hiding peaks."""
+    n = values.size // factor * factor
+    head = values[:n].reshape(-1, factor).max(axis=1)
+    return np.append(head, values[n:].max()) if n < values.size else head
+
+
+def _rf_summary(result: rf_sweep.SweepResult) -> dict[str, Any]:
+    return {
+        "hops_done": result.hops_done,
+        "noise_floor_dbfs": result.noise_floor_dbfs,
+        "missing_bands_hz": [list(m) for m in result.missing],
+        "radio_time_s": result.radio_time_s,
+        "survey_radio_time_s": result.survey_radio_time_s,
+        "rf_wall_time_s": result.wall_time_s,
+        "rf_error": result.error,
+    }

@@ -1,0 +1,995 @@
+"""Lens glints and IR LEDs from LED-on / LED-off frame pairs.
+
+A camera lens retro-reflects light straight back at a source beside the viewer's camera, so with
+the LED ring lit it shows as a small, round, bright point that is absent with the ring dark; a
+night-vision camera's IR LEDs glow whether the ring is lit or not. Per pair:
+
+1. grey frames (a weighted sum of the channels) and 1/4-size copies;
+2. shake: the LED-off frame is registered to the LED-on frame, and the LED-on frame to the first
+   one — phase correlation on the small copies (robust to brightness changes), then Lucas–Kanade
+   at full size for the sub-pixel part, with an offset and a gain that may vary smoothly across
+   the picture (the LED ring lights the middle more than the edges);
+3. residual ``e = on − g·off``, both frames warped half way to each other (so both are
+   interpolated alike) and ``g`` the *local* ratio of the two frames (median per 32×32 block):
+   the ring's light on diffuse surfaces (texture × fill) cancels, a point that is lit only by
+   retro-reflection does not;
+4. spot response: the mean of a 3×3 centre minus the mean of a ring 5–8 px out — small bright
+   points score, edges and large patches hardly do;
+5. accumulation in the first frame's coordinates: the mean residual over all pairs (noise falls
+   as 1/√pairs) and, per pixel, how often the response was significantly positive / negative.
+
+At the end candidates are local maxima of the stacked response over its noise (the largest of
+the sensor noise, the pair-to-pair scatter and the local clutter; the ring response and a
+four-direction point response that ignores stripes and edges, whichever stands out more), grown
+into their half-maximum region and kept when small (judged at quarter maximum), round, seen in N
+of M pairs, never markedly *darker* with the LED lit (a blinking status LED is, in some pairs),
+not bright in the LED-off frames and not in clipped glare. IR LEDs are small bright spots in the
+stacked LED-off frames, lit in nearly every one, and (for colour frames) near-neutral, as 850 nm
+light is through a NoIR sensor's dyes — coloured status LEDs are not. Coordinates are pixels of
+the first LED-on frame.
+
+Pure: numpy in, findings out; no I/O, no clocks.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numba import njit
+
+FULL_SCALE = 255.0
+SATURATED = 250.0
+DOWN = 4  # size reduction of the copies used for coarse registration
+GAIN_BLOCK = 8  # blocks of 8×8 px of the 1/4-size frames (32×32 px) for the local LED-on / LED-off ratio
+CENTRE_HALF, GAP_HALF, OUTER_HALF = 1, 4, 8  # spot response: 3×3 centre, ring from 5 to 8 px out
+POINT_DY = np.array([0, 6, 4, 4])  # point response: side boxes along four directions
+POINT_DX = np.array([6, 0, 4, -4])
+POINT_REACH = 7
+# LED-on / LED-off ratio limits: above ~2.5 (a dark room) subtracting the amplified LED-off noise
+# costs more than the little ambient texture it removes.
+GAIN_MIN, GAIN_MAX = 0.5, 2.5
+N_GAIN = 5  # registration gain between an LED-on and an LED-off frame: 1, x, y, x², y²
+NOISE_BLOCK = 32  # blocks of 32×32 px for the clutter level of the stacked response
+OBJECT_SNR = 10.0  # responses this far above the sensor noise are objects, not clutter
+GLARE_LEVEL, GLARE_HALF = 0.9 * FULL_SCALE, 5  # no lens finding within 5 px of a clipped LED-off pixel
+
+
+@dataclass(frozen=True)
+class GlintParams:
+    """Thresholds of the pipeline; the defaults are what the evaluation harness measured."""
+
+    weights: tuple[float, ...] = (1 / 3, 1 / 3, 1 / 3)  # channel weights for grey (IR ring: all alike)
+    lens_snr: float = 7.0  # stacked spot response over its local noise
+    pair_snr: float = 2.5  # per pair: "seen" above, "darker with the LED" below minus this
+    min_seen_fraction: float = 0.5  # persistence: seen in at least this share of the pairs
+    max_dark_fraction: float = 0.25  # a lens is never darker with the LED lit; allow noise
+    max_off_ratio: float = 0.5  # a lens's spot in the LED-off frames, relative to its glint
+    max_radius_px: float = 6.0  # half-maximum radius; glare and glossy surfaces are larger
+    max_elongation: float = 2.0  # retro-reflections are round; streaks and edges are not
+    ir_level: float = 0.5  # IR LED: the spot reaches at least this share of full scale ...
+    ir_contrast: float = 0.25  # ... and stands this far (share of full scale) above its surround
+    ir_seen_fraction: float = 0.75  # lit in at least this share of the LED-off frames
+    ir_max_chroma: float = 0.45  # (max−min)/max of the channel excess; status LEDs are coloured
+    max_findings: int = 50
+
+
+@dataclass(frozen=True)
+class Shift:
+    """``img(p + (dy, dx)) ≈ gain·ref(p) + offset``: where a point of ``ref`` landed in ``img``."""
+
+    dy: float
+    dx: float
+    gain: float = 1.0
+    offset: float = 0.0
+    reliable: bool = True
+
+
+@dataclass(frozen=True)
+class Finding:
+    x: float
+    y: float
+    radius_px: float
+    kind: str  # "lens" or "ir-led"
+    score: float
+    seen_in: int
+    snr: float
+    reasons: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``glint --json`` finding (DESIGN.md), plus ``snr`` and ``reasons``."""
+        return {
+            "x": round(self.x, 1),
+            "y": round(self.y, 1),
+            "radius_px": round(self.radius_px, 1),
+            "kind": self.kind,
+            "score": round(self.score, 2),
+            "seen_in": self.seen_in,
+            "snr": round(self.snr, 1),
+            "reasons": list(self.reasons),
+        }
+
+
+# --------------------------------------------------------------------------------------------
+# Numba kernels
+
+
+@njit(cache=True, fastmath=True)
+def _grey(frame, weights, grey, small):
+    """Weighted channel sum into ``grey`` and its DOWN×DOWN block means into ``small``."""
+    h, w, c = frame.shape
+    sh, sw = small.shape
+    small[:] = 0.0
+    for y in range(h):
+        sy = y // DOWN
+        for x in range(w):
+            v = np.float32(0.0)
+            for k in range(c):
+                v += weights[k] * np.float32(frame[y, x, k])
+            grey[y, x] = v
+            sx = x // DOWN
+            if sy < sh and sx < sw:
+                small[sy, sx] += v
+    small *= np.float32(1.0 / (DOWN * DOWN))
+
+
+@njit(cache=True)
+def _integral(img, sat):
+    """Summed-area table: ``sat[y, x]`` = sum of ``img[:y, :x]`` (float64 keeps 1 Mpx exact enough)."""
+    h, w = img.shape
+    for x in range(w + 1):
+        sat[0, x] = 0.0
+    for y in range(h):
+        row = 0.0
+        sat[y + 1, 0] = 0.0
+        for x in range(w):
+            row += img[y, x]
+            sat[y + 1, x + 1] = sat[y, x + 1] + row
+
+
+@njit(inline="always")
+def _box(sat, y0, x0, y1, x1):
+    return sat[y1, x1] - sat[y0, x1] - sat[y1, x0] + sat[y0, x0]
+
+
+@njit(cache=True)
+def _lk_sums(ref, img, dy, dx, coef, step, ata, atb, n_gain):
+    """Normal equations of one Gauss–Newton step (sampled every ``step`` px) for the model
+    ``img(p + d) ≈ gain(p)·ref(p) + offset``, ``gain`` quadratic in x and y: the LED ring lights the
+    middle of the picture more than its edges, and a single gain would turn that into a shift.
+    Unknowns: (δx, δy, ``n_gain`` gain coefficients, offset); ``n_gain`` = 1: a single gain."""
+    h, w = ref.shape
+    n = n_gain + 3
+    acc = np.zeros(n * n)  # a local accumulator: LLVM keeps it out of the caller's arrays
+    rhs = np.zeros(n)
+    j = np.empty(n)
+    basis = np.empty(N_GAIN)
+    for y in range(1, h - 1, step):
+        qy = y + dy
+        if qy < 0.0 or qy > h - 2.0:
+            continue
+        iy = int(qy)
+        fy = qy - iy
+        v = (y - 0.5 * h) / (0.5 * h)
+        for x in range(1, w - 1, step):
+            qx = x + dx
+            if qx < 0.0 or qx > w - 2.0:
+                continue
+            ix = int(qx)
+            fx = qx - ix
+            warped = (1.0 - fy) * ((1.0 - fx) * img[iy, ix] + fx * img[iy, ix + 1]) + fy * (
+                (1.0 - fx) * img[iy + 1, ix] + fx * img[iy + 1, ix + 1]
+            )
+            t = ref[y, x]
+            if t >= SATURATED or warped >= SATURATED:
+                continue  # clipped pixels do not follow the brightness model
+            u = (x - 0.5 * w) / (0.5 * w)
+            basis[0] = 1.0
+            basis[1] = u
+            basis[2] = v
+            basis[3] = u * u
+            basis[4] = v * v
+            gain = 0.0
+            for k in range(n_gain):
+                gain += coef[k] * basis[k]
+            j[0] = gain * 0.5 * (ref[y, x + 1] - ref[y, x - 1])
+            j[1] = gain * 0.5 * (ref[y + 1, x] - ref[y - 1, x])
+            for k in range(n_gain):
+                j[2 + k] = -t * basis[k]
+            j[n - 1] = -1.0
+            for a in range(n):
+                rhs[a] -= j[a] * warped
+                for b in range(a, n):
+                    acc[a * n + b] += j[a] * j[b]
+    for a in range(n):
+        atb[a] = rhs[a]
+        for b in range(a, n):
+            ata[a, b] = acc[a * n + b]
+            ata[b, a] = acc[a * n + b]
+
+
+@njit(cache=True)
+def _warp(img, dy, dx, out):
+    """``out[y, x] = img(y + dy, x + dx)`` (bilinear); returns the valid rectangle y0, y1, x0, x1."""
+    h, w = img.shape
+    y0 = max(0, int(np.ceil(-dy)))
+    y1 = min(h, int(np.floor(h - 1 - dy - 1e-9)) + 1)
+    x0 = max(0, int(np.ceil(-dx)))
+    x1 = min(w, int(np.floor(w - 1 - dx - 1e-9)) + 1)
+    iy0 = int(np.floor(dy))
+    ix0 = int(np.floor(dx))
+    fy = np.float32(dy - iy0)
+    fx = np.float32(dx - ix0)
+    for y in range(h):
+        for x in range(w):
+            out[y, x] = 0.0
+    for y in range(y0, y1):
+        sy = y + iy0
+        sy1 = min(sy + 1, h - 1)
+        for x in range(x0, x1):
+            sx = x + ix0
+            sx1 = min(sx + 1, w - 1)
+            out[y, x] = (1 - fy) * ((1 - fx) * img[sy, sx] + fx * img[sy, sx1]) + fy * (
+                (1 - fx) * img[sy1, sx] + fx * img[sy1, sx1]
+            )
+    return y0, y1, x0, x1
+
+
+@njit(cache=True)
+def _gain_grid(small_on, small_off, gmin, gmax, grid):
+    """Median LED-on / LED-off ratio per block of the 1/4-size frames.
+
+    A median, not a ratio of sums: self-luminous lights (IR LEDs, lamps) are as bright in both
+    frames and would drag a ratio of sums towards 1 around them.
+    """
+    gh, gw = grid.shape
+    sh, sw = small_on.shape
+    buf = np.empty(GAIN_BLOCK * GAIN_BLOCK, dtype=np.float32)
+    for by in range(gh):
+        for bx in range(gw):
+            n = 0
+            for y in range(by * GAIN_BLOCK, min((by + 1) * GAIN_BLOCK, sh)):
+                for x in range(bx * GAIN_BLOCK, min((bx + 1) * GAIN_BLOCK, sw)):
+                    buf[n] = small_on[y, x] / max(small_off[y, x], np.float32(2.0))
+                    n += 1
+            g = np.median(buf[:n]) if n else 1.0
+            grid[by, bx] = min(max(g, gmin), gmax)
+    # A block mostly covered by a glossy surface (LED-only light) has too high a ratio; the median
+    # of it and its neighbours does not, unless such a surface covers most of the neighbourhood.
+    raw = grid.copy()
+    near = np.empty(9, dtype=np.float32)
+    for by in range(gh):
+        for bx in range(gw):
+            n = 0
+            for y in range(max(by - 1, 0), min(by + 2, gh)):
+                for x in range(max(bx - 1, 0), min(bx + 2, gw)):
+                    near[n] = raw[y, x]
+                    n += 1
+            grid[by, bx] = np.median(near[:n])
+
+
+@njit(cache=True, fastmath=True)
+def _residual(on, off, grid, y0, y1, x0, x1, out):
+    """``out = on − g·off`` inside the rectangle, ``g`` interpolated from the block grid."""
+    out[:, :] = 0.0
+    gh, gw = grid.shape
+    cell = DOWN * GAIN_BLOCK
+    gx0 = np.empty(x1 - x0, dtype=np.int64)
+    gx1 = np.empty(x1 - x0, dtype=np.int64)
+    fxs = np.empty(x1 - x0, dtype=np.float32)
+    for i in range(x1 - x0):
+        u = min(max((x0 + i + 0.5) / cell - 0.5, 0.0), gw - 1.0)
+        gx0[i] = int(u)
+        gx1[i] = min(gx0[i] + 1, gw - 1)
+        fxs[i] = u - gx0[i]
+    for y in range(y0, y1):
+        v = min(max((y + 0.5) / cell - 0.5, 0.0), gh - 1.0)
+        gy0 = int(v)
+        gy1 = min(gy0 + 1, gh - 1)
+        fy = np.float32(v - gy0)
+        top, bot = grid[gy0], grid[gy1]
+        on_row, off_row, out_row = on[y], off[y], out[y]
+        for i in range(x1 - x0):
+            a, b, fx = gx0[i], gx1[i], fxs[i]
+            g = (1 - fy) * ((1 - fx) * top[a] + fx * top[b]) + fy * ((1 - fx) * bot[a] + fx * bot[b])
+            out_row[x0 + i] = on_row[x0 + i] - g * off_row[x0 + i]
+
+
+@njit(cache=True, fastmath=True)
+def _spot(sat, y0, y1, x0, x1, out):
+    """Centre-minus-ring response inside the rectangle (zero where the ring would leave it)."""
+    out[:, :] = 0.0
+    c_norm = 1.0 / (2 * CENTRE_HALF + 1) ** 2
+    ring_norm = 1.0 / ((2 * OUTER_HALF + 1) ** 2 - (2 * GAP_HALF + 1) ** 2)
+    c, g, o = CENTRE_HALF, GAP_HALF, OUTER_HALF
+    for y in range(y0 + o, y1 - o):
+        ct, cb = sat[y - c], sat[y + c + 1]
+        gt, gb = sat[y - g], sat[y + g + 1]
+        ot, ob = sat[y - o], sat[y + o + 1]
+        row = out[y]
+        for x in range(x0 + o, x1 - o):
+            centre = cb[x + c + 1] - ct[x + c + 1] - cb[x - c] + ct[x - c]
+            gap = gb[x + g + 1] - gt[x + g + 1] - gb[x - g] + gt[x - g]
+            outer = ob[x + o + 1] - ot[x + o + 1] - ob[x - o] + ot[x - o]
+            row[x] = centre * c_norm - (outer - gap) * ring_norm
+
+
+@njit(cache=True, fastmath=True)
+def _point(sat, out):
+    """Point response: the smallest, over four directions, of the 3×3 centre minus the mean of two
+    3×3 boxes on either side (6 px away; 4 px diagonally). A point stands out in every direction;
+    along a ridge, a stripe or an edge some direction shows no contrast, so texture scores low."""
+    h, w = out.shape
+    out[:, :] = 0.0
+    r = POINT_REACH + 1
+    for y in range(r, h - r):
+        for x in range(r, w - r):
+            centre = _box(sat, y - 1, x - 1, y + 2, x + 2)
+            best = 1e30
+            for k in range(4):
+                dy = POINT_DY[k]
+                dx = POINT_DX[k]
+                a = _box(sat, y + dy - 1, x + dx - 1, y + dy + 2, x + dx + 2)
+                b = _box(sat, y - dy - 1, x - dx - 1, y - dy + 2, x - dx + 2)
+                best = min(best, centre - 0.5 * (a + b))
+            out[y, x] = best / 9.0
+
+
+@njit(cache=True)
+def _accumulate(e, resp, thr, sy, sx, y0, y1, x0, x1, sum_e, sum_r2, cov, pos, neg):
+    """Add a pair's residual, its squared response and its significant responses at
+    ``ref[y, x] ← pair[y + sy, x + sx]``."""
+    h, w = sum_e.shape
+    ya, yb = max(0, y0 - sy), min(h, y1 - sy)
+    xa, xb = max(0, x0 - sx), min(w, x1 - sx)
+    for y in range(ya, yb):
+        e_row, r_row = e[y + sy], resp[y + sy]
+        s_row, q_row, c_row, p_row, n_row = sum_e[y], sum_r2[y], cov[y], pos[y], neg[y]
+        for x in range(xa, xb):
+            s_row[x] += e_row[x + sx]
+            c_row[x] += 1
+            r = r_row[x + sx]
+            q_row[x] += r * r
+            p_row[x] += np.uint16(r >= thr)
+            n_row[x] += np.uint16(r <= -thr)
+
+
+@njit(cache=True)
+def _accumulate_off(frame, weights, level, sy, sx, sum_rgb, cov, bright):
+    """Add an LED-off frame (all channels) and count where its grey level reaches ``level``."""
+    h, w, c = frame.shape
+    ya, yb = max(0, -sy), min(h, h - sy)
+    xa, xb = max(0, -sx), min(w, w - sx)
+    for y in range(ya, yb):
+        f_row, s_row, c_row, b_row = frame[y + sy], sum_rgb[y], cov[y], bright[y]
+        for x in range(xa, xb):
+            v = np.float32(0.0)
+            for k in range(c):
+                f = np.float32(f_row[x + sx, k])
+                s_row[x, k] += f
+                v += weights[k] * f
+            c_row[x] += 1
+            b_row[x] += np.uint16(v >= level)
+
+
+@njit(cache=True)
+def _peaks(img, thr, valid, max_n):
+    """Local maxima (3×3) of ``img`` at or above ``thr`` where ``valid``; strongest first."""
+    h, w = img.shape
+    ys = []
+    xs = []
+    vs = []
+    for y in range(1, h - 1):
+        for x in range(1, w - 1):
+            v = img[y, x]
+            if v < thr or not valid[y, x]:
+                continue
+            best = True
+            for yy in range(y - 1, y + 2):
+                for xx in range(x - 1, x + 2):
+                    u = img[yy, xx]
+                    # ties: the first pixel in scan order wins, so a plateau gives one peak
+                    if u > v or (u == v and (yy < y or (yy == y and xx < x))):
+                        best = False
+            if best:
+                ys.append(y)
+                xs.append(x)
+                vs.append(v)
+    order = np.argsort(-np.array(vs, dtype=np.float64))[:max_n]
+    return np.array(ys, dtype=np.int64)[order], np.array(xs, dtype=np.int64)[order]
+
+
+@njit(cache=True)
+def _region(img, y, x, level, max_area, stamp, mark):
+    """Grow the 8-connected region of ``img >= level`` from (y, x), at most ``max_area`` pixels.
+
+    Returns (area, capped, weight sum, weighted x and y centroid sums, x², y², xy sums of the
+    unweighted pixel positions relative to the seed).
+    """
+    h, w = img.shape
+    qy = np.empty(max_area + 9, dtype=np.int64)
+    qx = np.empty(max_area + 9, dtype=np.int64)
+    qy[0] = y
+    qx[0] = x
+    stamp[y, x] = mark
+    n = 1
+    head = 0
+    sw = swx = swy = 0.0
+    sxx = syy = sxy = sx = sy = 0.0
+    capped = False
+    while head < n:
+        cy = qy[head]
+        cx = qx[head]
+        head += 1
+        wgt = img[cy, cx] - level
+        sw += wgt
+        swx += wgt * cx
+        swy += wgt * cy
+        ox = cx - x
+        oy = cy - y
+        sx += ox
+        sy += oy
+        sxx += ox * ox
+        syy += oy * oy
+        sxy += ox * oy
+        for yy in range(cy - 1, cy + 2):
+            for xx in range(cx - 1, cx + 2):
+                if yy < 0 or yy >= h or xx < 0 or xx >= w or stamp[yy, xx] == mark:
+                    continue
+                if img[yy, xx] >= level:
+                    if n >= max_area:
+                        capped = True
+                        head = n  # stop growing
+                        break
+                    stamp[yy, xx] = mark
+                    qy[n] = yy
+                    qx[n] = xx
+                    n += 1
+            if capped:
+                break
+    return n, capped, sw, swx, swy, sx, sy, sxx, syy, sxy
+
+
+# --------------------------------------------------------------------------------------------
+# Registration
+
+
+def _hann2(h: int, w: int) -> np.ndarray:
+    return (np.hanning(h)[:, None] * np.hanning(w)[None, :]).astype(np.float32)
+
+
+def _spectrum(small: np.ndarray, window: np.ndarray) -> np.ndarray:
+    return np.fft.rfft2((small - small.mean()) * window)
+
+
+def phase_correlate(spec_ref: np.ndarray, spec_img: np.ndarray, shape: tuple[int, int]) -> tuple[float, float, float]:
+    """Shift (dy, dx) of ``img`` against ``ref`` from their windowed spectra, and the peak's sharpness.
+
+    The cross-power spectrum is whitened (with a floor, so noise-only frequencies do not dominate):
+    global brightness changes, such as the LED ring's fill light, do not move the peak.
+    """
+    cross = spec_img * np.conj(spec_ref)
+    mag = np.abs(cross)
+    cross /= mag + 0.05 * mag.mean() + 1e-12
+    corr = np.fft.irfft2(cross, s=shape)
+    h, w = shape
+    py, px = np.unravel_index(int(np.argmax(corr)), corr.shape)
+
+    def vertex(a: float, b: float, c: float) -> float:
+        den = a - 2 * b + c
+        return 0.0 if den >= 0 else 0.5 * (a - c) / den
+
+    peak = corr[py, px]
+    sub_y = vertex(corr[(py - 1) % h, px], peak, corr[(py + 1) % h, px])
+    sub_x = vertex(corr[py, (px - 1) % w], peak, corr[py, (px + 1) % w])
+    dy = (py + h // 2) % h - h // 2 + sub_y
+    dx = (px + w // 2) % w - w // 2 + sub_x
+    sharpness = float(peak / (np.abs(corr).mean() + 1e-12))
+    return float(dy), float(dx), sharpness
+
+
+def refine_shift(
+    ref: np.ndarray,
+    img: np.ndarray,
+    guess: Shift,
+    *,
+    varying_gain: bool = True,
+    iterations: int = 6,
+    step: int = 6,
+) -> Shift:
+    """Lucas–Kanade (shift, gain — smoothly varying across the picture if ``varying_gain`` — and
+    offset) from ``guess``; falls back to the guess when the picture is featureless or the
+    iteration runs away."""
+    n_gain = N_GAIN if varying_gain else 1
+    n_lk = n_gain + 3
+    ata = np.zeros((n_lk, n_lk))
+    atb = np.zeros(n_lk)
+    coef = np.zeros(n_gain)
+    coef[0] = 1.0
+    dy, dx, offset = guess.dy, guess.dx, 0.0
+    for _ in range(iterations):
+        _lk_sums(ref, img, dy, dx, coef, step, ata, atb, n_gain)
+        n = max(ata[n_lk - 1, n_lk - 1], 1.0)  # number of samples
+        texture = np.linalg.eigvalsh(ata[:2, :2] / n)[0]  # weakest gradient direction, per pixel
+        if texture < 0.05:  # a blank wall: nothing to align on (and nothing to misalign either)
+            return Shift(guess.dy, guess.dx, reliable=False)
+        try:
+            solution = np.linalg.solve(ata, atb)
+        except np.linalg.LinAlgError:
+            return Shift(guess.dy, guess.dx, reliable=False)
+        step_dx, step_dy = solution[0], solution[1]
+        coef, offset = solution[2 : 2 + n_gain], solution[n_lk - 1]
+        dx += step_dx
+        dy += step_dy
+        if abs(dy - guess.dy) > 3 * DOWN or abs(dx - guess.dx) > 3 * DOWN or not 0.1 < coef[0] < 10:
+            return Shift(guess.dy, guess.dx, reliable=False)  # diverged: keep the coarse estimate
+        if abs(step_dx) < 0.01 and abs(step_dy) < 0.01:
+            break
+    return Shift(float(dy), float(dx), float(coef[0]), float(offset))
+
+
+@dataclass
+class _Frame:
+    pixels: np.ndarray  # (h, w, c) uint8
+    grey: np.ndarray
+    small: np.ndarray
+    spectrum: np.ndarray | None = None
+
+
+def _as_pixels(frame: np.ndarray) -> np.ndarray:
+    if frame.ndim == 2:
+        frame = frame[:, :, None]
+    if frame.ndim != 3 or frame.shape[2] not in (1, 3, 4):
+        raise ValueError(f"expected a grey (h, w) or colour (h, w, 3) frame, got shape {frame.shape}")
+    if frame.shape[2] == 4:
+        frame = frame[:, :, :3]
+    if frame.dtype != np.uint8:
+        raise ValueError(f"expected 8-bit pixels, got {frame.dtype}")
+    return np.ascontiguousarray(frame)
+
+
+# --------------------------------------------------------------------------------------------
+# The accumulator
+
+
+@dataclass
+class PairReport:
+    """What one pair contributed: the shake it corrected and the noise of its residual."""
+
+    index: int
+    on_shift: Shift
+    off_shift: Shift
+    noise: float
+
+
+class GlintAccumulator:
+    """Feed LED-on / LED-off pairs one at a time (a scan streams them); ask for findings at the end.
+
+    Memory stays a few frames' worth however many pairs are added.
+    """
+
+    def __init__(self, params: GlintParams | None = None) -> None:
+        self.params = params or GlintParams()
+        self.pairs = 0
+        self.reports: list[PairReport] = []
+        self.shape: tuple[int, int, int] | None = None
+        self._ref: _Frame | None = None
+
+    def _allocate(self, shape: tuple[int, int, int]) -> None:
+        h, w, c = shape
+        if h < 4 * OUTER_HALF or w < 4 * OUTER_HALF:
+            raise ValueError(f"frames of {w}×{h} px are too small (need at least {4 * OUTER_HALF} px a side)")
+        self.shape = shape
+        weights = np.asarray(self.params.weights[:c] if c > 1 else (1.0,), dtype=np.float32)
+        if weights.size != c:
+            raise ValueError(f"{c} channels but {len(self.params.weights)} weights")
+        self._weights = weights / weights.sum()
+        f32 = np.float32
+        self._small_shape = (h // DOWN, w // DOWN)
+        self._window = _hann2(*self._small_shape)
+        self._onw = np.empty((h, w), f32)
+        self._offw = np.empty((h, w), f32)
+        self._e = np.empty((h, w), f32)
+        self._resp = np.empty((h, w), f32)
+        self._sat_a = np.empty((h + 1, w + 1))
+        cell = DOWN * GAIN_BLOCK
+        self._gain = np.empty((-(-h // cell), -(-w // cell)), f32)
+        self.sum_e = np.zeros((h, w), f32)
+        self.sum_r2 = np.zeros((h, w), f32)
+        self.cov = np.zeros((h, w), np.uint16)
+        self.pos = np.zeros((h, w), np.uint16)
+        self.neg = np.zeros((h, w), np.uint16)
+        self.sum_off = np.zeros((h, w, c), f32)
+        self.cov_off = np.zeros((h, w), np.uint16)
+        self.bright = np.zeros((h, w), np.uint16)
+
+    def _frame(self, pixels: np.ndarray) -> _Frame:
+        h, w, _ = pixels.shape
+        grey = np.empty((h, w), np.float32)
+        small = np.empty(self._small_shape, np.float32)
+        _grey(pixels, self._weights, grey, small)
+        return _Frame(pixels, grey, small, _spectrum(small, self._window))
+
+    def _register(self, ref: _Frame, img: _Frame, *, varying_gain: bool) -> Shift:
+        dy, dx, _ = phase_correlate(ref.spectrum, img.spectrum, self._small_shape)
+        return refine_shift(ref.grey, img.grey, Shift(dy * DOWN, dx * DOWN), varying_gain=varying_gain)
+
+    def add_pair(self, on: np.ndarray, off: np.ndarray) -> PairReport:
+        """Add one LED-on frame and the LED-off frame taken next to it (same size, 8-bit)."""
+        on_px, off_px = _as_pixels(on), _as_pixels(off)
+        if on_px.shape != off_px.shape:
+            raise ValueError(f"LED-on frame is {on_px.shape[:2]}, LED-off frame {off_px.shape[:2]}: sizes differ")
+        if self.shape is None:
+            self._allocate(on_px.shape)
+        elif on_px.shape != self.shape:
+            raise ValueError(f"pair {self.pairs + 1} is {on_px.shape}, the first pair was {self.shape}")
+        p = self.params
+        f_on, f_off = self._frame(on_px), self._frame(off_px)
+        if self._ref is None:
+            self._ref = f_on
+            on_shift = Shift(0.0, 0.0)
+        else:
+            on_shift = self._register(self._ref, f_on, varying_gain=False)  # both lit alike
+        off_shift = self._register(f_on, f_off, varying_gain=True)
+        # Both frames move half way, so both are interpolated alike: warping only one would blur
+        # it against the other and leave a rim at every sharp edge.
+        half_y, half_x = off_shift.dy / 2, off_shift.dx / 2
+        a = _warp(f_on.grey, -half_y, -half_x, self._onw)
+        b = _warp(f_off.grey, half_y, half_x, self._offw)
+        y0, y1, x0, x1 = max(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), min(a[3], b[3])
+        _gain_grid(f_on.small, f_off.small, GAIN_MIN, GAIN_MAX, self._gain)
+        _residual(self._onw, self._offw, self._gain, y0, y1, x0, x1, self._e)
+        _integral(self._e, self._sat_a)
+        _spot(self._sat_a, y0, y1, x0, x1, self._resp)
+        noise = _robust_sigma(self._resp[y0 + OUTER_HALF : y1 - OUTER_HALF, x0 + OUTER_HALF : x1 - OUTER_HALF])
+        # the residual sits half way between the two frames: ref p ↔ on p + on_shift ↔ here + half
+        sy, sx = round(on_shift.dy + half_y), round(on_shift.dx + half_x)
+        _accumulate(
+            self._e,
+            self._resp,
+            p.pair_snr * noise,
+            sy,
+            sx,
+            y0,
+            y1,
+            x0,
+            x1,
+            self.sum_e,
+            self.sum_r2,
+            self.cov,
+            self.pos,
+            self.neg,
+        )
+        oy, ox = round(on_shift.dy + off_shift.dy), round(on_shift.dx + off_shift.dx)
+        level = np.float32(p.ir_level * FULL_SCALE)
+        _accumulate_off(off_px, self._weights, level, oy, ox, self.sum_off, self.cov_off, self.bright)
+        self.pairs += 1
+        report = PairReport(self.pairs, on_shift, off_shift, noise)
+        self.reports.append(report)
+        return report
+
+    # ---------------------------------------------------------------------------------------
+
+    def findings(self) -> list[Finding]:
+        """Lens glints and IR LEDs seen so far, strongest first."""
+        if not self.pairs:
+            return []
+        lenses = self._lenses()
+        leds = self._ir_leds()
+        _mark_rings(leds, lenses)
+        found = sorted(lenses + leds, key=lambda f: -f.score)
+        return [f.finding for f in found[: self.params.max_findings]]
+
+    def _min_cover(self) -> int:
+        return max(1, math.ceil(self.pairs / 2))
+
+    def _lenses(self) -> list[_Candidate]:
+        p = self.params
+        h, w, _ = self.shape
+        cover = self.cov >= self._min_cover()
+        stack = np.where(cover, self.sum_e / np.maximum(self.cov, 1), 0).astype(np.float32)
+        sat = np.empty((h + 1, w + 1))
+        _integral(stack, sat)
+        resp = np.empty((h, w), np.float32)
+        _spot(sat, 0, h, 0, w, resp)
+        point = np.empty((h, w), np.float32)
+        _point(sat, point)
+        # The point response ignores stripes and edges; the ring response keeps more of a wide
+        # glint. Each over its own noise; the better of the two counts.
+        floor = self._response_noise(resp)
+        snr = np.maximum(
+            point / np.maximum(floor, _clutter(point, OBJECT_SNR * self._sensor_noise())),
+            resp / np.maximum(floor, _clutter(resp, OBJECT_SNR * self._sensor_noise())),
+        )
+        noise = np.maximum(resp, point) / np.maximum(snr, 1e-6)
+        valid = cover & _eroded(cover, OUTER_HALF)
+        ys, xs = _peaks(snr, np.float32(p.lens_snr), valid, 400)
+        grey_off = self._off_grey()
+        sat_off = np.empty((h + 1, w + 1))
+        _integral(grey_off, sat_off)
+        glare = np.zeros((h + 1, w + 1))
+        _integral((grey_off >= GLARE_LEVEL).astype(np.float32), glare)
+        clipped_on = np.zeros((h + 1, w + 1))
+        _integral((self._ref.grey >= SATURATED).astype(np.float32), clipped_on)
+        clip_limit = math.pi * p.max_radius_px**2
+        need_seen = max(1, math.ceil(p.min_seen_fraction * self.pairs))
+        dark_allowed = math.floor(p.max_dark_fraction * self.pairs)
+        stamp = np.zeros((h, w), np.int32)
+        found: list[_Candidate] = []
+        for i, (y, x) in enumerate(zip(ys.tolist(), xs.tolist(), strict=True)):
+            if any(f.near(x, y) for f in found) or stamp[y, x]:
+                continue
+            # one pixel of the stack is about 3× noisier than the 3×3 mean the responses use
+            blob = _Blob.grow(stack, sat, y, x, p.max_radius_px, stamp, i + 1, 3 * float(noise[y, x]))
+            if blob is None or blob.elongated(p.max_elongation):
+                continue
+            seen = int(self.pos[y - 1 : y + 2, x - 1 : x + 2].max())
+            dark = int(self.neg[y - 1 : y + 2, x - 1 : x + 2].max())
+            if seen < need_seen or dark > dark_allowed:
+                continue
+            if _box(glare, y - GLARE_HALF, x - GLARE_HALF, y + GLARE_HALF + 1, x + GLARE_HALF + 1) > 0:
+                continue  # at the rim of a clipped highlight: the frames cannot be compared there
+            o = OUTER_HALF
+            if _box(clipped_on, y - o, x - o, y + o + 1, x + o + 1) > clip_limit:
+                continue  # in LED-lit glare, wider than any glint: what is left of it is texture
+            glint = float(resp[y, x])
+            off_spot = _spot_at(sat_off, y, x)
+            if off_spot > p.max_off_ratio * glint:
+                continue  # bright without the LED too: a light, not a reflection
+            reasons = [
+                f"bright only with the LED lit ({glint:.0f} levels above its surround, {snr[y, x]:.0f}× the noise)",
+                f"seen in {seen} of {self.pairs} pairs",
+                f"small and round (radius {blob.radius:.1f} px)",
+            ]
+            quality = (
+                0.5 * min(1.0, (snr[y, x] - p.lens_snr) / (3 * p.lens_snr))
+                + 0.3 * seen / self.pairs
+                + 0.2 * blob.roundness(p.max_elongation)
+            )
+            found.append(
+                _Candidate(
+                    "lens", blob.x, blob.y, blob.radius, 0.5 + 0.5 * float(quality), seen, float(snr[y, x]), reasons
+                )
+            )
+        return found
+
+    def _response_noise(self, resp: np.ndarray) -> np.ndarray:
+        """Noise floor of the stacked response per pixel: the larger of the pair-to-pair scatter of
+        the response (shake residue, blinking lights) and the sensor noise the pairs measured. The
+        caller adds the clutter around it (texture that did not cancel — in a dark room the
+        LED-lit picture itself)."""
+        pairs = np.maximum(self.cov, 1).astype(np.float32)
+        var = np.maximum(self.sum_r2 / pairs - resp * resp, 0.0) / np.maximum(pairs - 1, 1)
+        var = np.maximum(_box_mean(var.astype(np.float32), 2), 0.0)
+        return np.maximum(np.sqrt(var), np.float32(self._sensor_noise()))
+
+    def _sensor_noise(self) -> float:
+        """Noise of the stacked response from the sensor noise each pair measured."""
+        return math.sqrt(sum(r.noise**2 for r in self.reports) / len(self.reports) / self.pairs)
+
+    def _off_grey(self) -> np.ndarray:
+        grey = np.tensordot(self.sum_off, self._weights, axes=([2], [0])).astype(np.float32)
+        return grey / np.maximum(self.cov_off, 1).astype(np.float32)
+
+    def _ir_leds(self) -> list[_Candidate]:
+        p = self.params
+        h, w, c = self.shape
+        cover = self.cov_off >= self._min_cover()
+        grey = np.where(cover, self._off_grey(), 0).astype(np.float32)
+        sat = np.empty((h + 1, w + 1))
+        _integral(grey, sat)
+        resp = np.empty((h, w), np.float32)
+        _spot(sat, 0, h, 0, w, resp)
+        valid = cover & _eroded(cover, OUTER_HALF) & (grey >= p.ir_level * FULL_SCALE)
+        ys, xs = _peaks(resp, np.float32(p.ir_contrast * FULL_SCALE), valid, 200)
+        need_seen = max(1, math.ceil(p.ir_seen_fraction * self.pairs))
+        colour = self.sum_off / np.maximum(self.cov_off, 1)[:, :, None].astype(np.float32) if c == 3 else None
+        stamp = np.zeros((h, w), np.int32)
+        found: list[_Candidate] = []
+        for i, (y, x) in enumerate(zip(ys.tolist(), xs.tolist(), strict=True)):
+            if any(f.near(x, y) for f in found) or stamp[y, x]:
+                continue
+            blob = _Blob.grow(grey, sat, y, x, p.max_radius_px, stamp, i + 1)
+            if blob is None or blob.elongated(p.max_elongation):
+                continue
+            seen = int(self.bright[y - 1 : y + 2, x - 1 : x + 2].max())
+            if seen < need_seen:
+                continue  # blinking, or not a light at all
+            reasons = [f"glows without the LED ({resp[y, x]:.0f} levels above its surround)"]
+            if colour is not None:
+                chroma = _chroma(colour, y, x)
+                if chroma > p.ir_max_chroma:
+                    continue  # a coloured status LED
+                reasons.append("colourless, as infrared is on a NoIR sensor")
+            reasons += [f"lit in {seen} of {self.pairs} frames", f"small and round (radius {blob.radius:.1f} px)"]
+            quality = (
+                0.5 * min(1.0, resp[y, x] / FULL_SCALE / (2 * p.ir_contrast))
+                + 0.3 * seen / self.pairs
+                + 0.2 * blob.roundness(p.max_elongation)
+            )
+            found.append(
+                _Candidate(
+                    "ir-led", blob.x, blob.y, blob.radius, 0.4 + 0.5 * float(quality), seen, float(resp[y, x]), reasons
+                )
+            )
+        return found
+
+
+# --------------------------------------------------------------------------------------------
+# Helpers of the final stage
+
+
+@dataclass
+class _Candidate:
+    kind: str
+    x: float
+    y: float
+    radius: float
+    score: float
+    seen: int
+    snr: float
+    reasons: list[str] = field(default_factory=list)
+
+    def near(self, x: float, y: float) -> bool:
+        return (self.x - x) ** 2 + (self.y - y) ** 2 < max(6.0, 2.5 * self.radius) ** 2
+
+    @property
+    def finding(self) -> Finding:
+        return Finding(
+            self.x, self.y, self.radius, self.kind, min(1.0, self.score), self.seen, self.snr, tuple(self.reasons)
+        )
+
+
+@dataclass(frozen=True)
+class _Blob:
+    """The half-maximum region around a peak."""
+
+    x: float
+    y: float
+    radius: float
+    area: int
+    var_major: float
+    var_minor: float
+
+    @staticmethod
+    def grow(
+        img: np.ndarray, sat: np.ndarray, y: int, x: int, max_radius: float, stamp, mark: int, noise: float = 0.0
+    ) -> _Blob | None:
+        """None when the region is larger than ``max_radius`` allows (glare, glossy patches, edges).
+        ``noise``: of one pixel of ``img``; the region is never grown below 3× that (in texture
+        it would run along the texture)."""
+        background = _ring_mean(sat, y, x)
+        peak = float(img[y - 1 : y + 2, x - 1 : x + 2].max())
+        # Size is judged at a quarter of the peak: a flat-topped patch (a glossy surface) shows its
+        # full extent there, where at half maximum a bump on it could pass for a point.
+        share = min(0.5, max(0.25, 3 * noise / max(peak - background, 1e-6)))
+        quarter = np.float32(background + share * (peak - background))
+        if _region(img, y, x, quarter, int(2 * math.pi * max_radius**2) + 1, stamp, 2 * mark)[1]:
+            return None
+        level = np.float32(background + 0.5 * (peak - background))
+        max_area = int(math.pi * max_radius**2) + 1
+        n, capped, sw, swx, swy, sx, sy, sxx, syy, sxy = _region(img, y, x, level, max_area, stamp, 2 * mark + 1)
+        if capped:
+            return None
+        mx, my = sx / n, sy / n
+        cxx = sxx / n - mx * mx + 1 / 12  # + the spread of one pixel
+        cyy = syy / n - my * my + 1 / 12
+        cxy = sxy / n - mx * my
+        half_gap = math.sqrt(((cxx - cyy) / 2) ** 2 + cxy**2)
+        major, minor = (cxx + cyy) / 2 + half_gap, (cxx + cyy) / 2 - half_gap
+        cx, cy = (swx / sw, swy / sw) if sw > 0 else (float(x), float(y))
+        return _Blob(cx, cy, math.sqrt(n / math.pi), n, major, max(minor, 1e-6))
+
+    def elongated(self, limit: float) -> bool:
+        # a handful of pixels has no measurable shape; point-like it is
+        return self.area >= 12 and math.sqrt(self.var_major / self.var_minor) > limit
+
+    def roundness(self, limit: float) -> float:
+        ratio = math.sqrt(self.var_major / self.var_minor)
+        return max(0.0, min(1.0, (limit - ratio) / (limit - 1.0)))
+
+
+def _ring_mean(sat: np.ndarray, y: int, x: int) -> float:
+    h, w = sat.shape[0] - 1, sat.shape[1] - 1
+    if y < OUTER_HALF or x < OUTER_HALF or y + OUTER_HALF >= h or x + OUTER_HALF >= w:
+        return 0.0
+    gap = _box(sat, y - GAP_HALF, x - GAP_HALF, y + GAP_HALF + 1, x + GAP_HALF + 1)
+    outer = _box(sat, y - OUTER_HALF, x - OUTER_HALF, y + OUTER_HALF + 1, x + OUTER_HALF + 1)
+    return float(outer - gap) / ((2 * OUTER_HALF + 1) ** 2 - (2 * GAP_HALF + 1) ** 2)
+
+
+def _spot_at(sat: np.ndarray, y: int, x: int) -> float:
+    centre = _box(sat, y - CENTRE_HALF, x - CENTRE_HALF, y + CENTRE_HALF + 1, x + CENTRE_HALF + 1)
+    return float(centre) / (2 * CENTRE_HALF + 1) ** 2 - _ring_mean(sat, y, x)
+
+
+def _chroma(colour: np.ndarray, y: int, x: int) -> float:
+    """(max − min) / max of the per-channel excess of a spot over its surround."""
+    centre = colour[y - 1 : y + 2, x - 1 : x + 2].reshape(-1, 3).mean(axis=0)
+    patch = colour[y - OUTER_HALF : y + OUTER_HALF + 1, x - OUTER_HALF : x + OUTER_HALF + 1].reshape(-1, 3)
+    excess = np.maximum(centre - np.median(patch, axis=0), 0.0)
+    top = float(excess.max())
+    return 0.0 if top <= 0 else float((top - excess.min()) / top)
+
+
+def _robust_sigma(values: np.ndarray, stride: int = 4) -> float:
+    """Noise of a response image from the median absolute value (bright points do not move it)."""
+    sample = np.abs(values[::stride, ::stride]).ravel()
+    if sample.size == 0:
+        return 1.0
+    return max(float(np.median(sample)) / 0.6745, 1e-3)
+
+
+def _clutter(resp: np.ndarray, ceiling: float) -> np.ndarray:
+    """Median |response| per NOISE_BLOCK² block (as a noise σ), the largest of the 3×3 blocks around.
+
+    Responses above ``ceiling`` are objects (lenses, IR LEDs), not clutter, and are left out: a ring
+    of IR LEDs must not hide the lens inside it.
+    """
+    h, w = resp.shape
+    b = NOISE_BLOCK
+    nby, nbx = -(-h // b), -(-w // b)
+    padded = np.full((nby * b, nbx * b), np.nan, np.float32)
+    mag = np.abs(resp)
+    padded[:h, :w] = np.where((resp == 0) | (mag > ceiling), np.nan, mag)
+    blocks = padded.reshape(nby, b, nbx, b).transpose(0, 2, 1, 3).reshape(nby, nbx, b * b)
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN blocks (outside the covered area)
+        sigma = np.nanmedian(blocks, axis=2) / 0.6745
+    sigma = np.where(np.isfinite(sigma), sigma, 0.0)
+    grown = np.pad(sigma, 1, mode="edge")
+    grown = np.max([grown[i : i + nby, j : j + nbx] for i in range(3) for j in range(3)], axis=0)
+    return np.repeat(np.repeat(grown.astype(np.float32), b, axis=0), b, axis=1)[:h, :w]
+
+
+def _box_mean(img: np.ndarray, half: int) -> np.ndarray:
+    """Mean over a (2·half+1)² box (edges replicated)."""
+    h, w = img.shape
+    n = 2 * half + 1
+    sat = np.empty((h + 2 * half + 1, w + 2 * half + 1))
+    _integral(np.pad(img, half, mode="edge"), sat)
+    return ((sat[n:, n:] - sat[:-n, n:] - sat[n:, :-n] + sat[:-n, :-n]) / (n * n)).astype(np.float32)
+
+
+def _eroded(mask: np.ndarray, r: int) -> np.ndarray:
+    """``mask`` shrunk by ``r`` px (coverage edges and the frame border hold no usable response)."""
+    out = np.zeros_like(mask)
+    h, w = mask.shape
+    if h > 2 * r and w > 2 * r:
+        out[r : h - r, r : w - r] = mask[r : h - r, r : w - r]
+    return out
+
+
+def _mark_rings(leds: list[_Candidate], lenses: list[_Candidate]) -> None:
+    """Three or more IR LEDs evenly around a centre are a night-vision camera's ring; say so."""
+    used: set[int] = set()
+    for i, a in enumerate(leds):
+        if i in used:
+            continue
+        group = [j for j, b in enumerate(leds) if math.hypot(a.x - b.x, a.y - b.y) < 120]
+        if len(group) < 3:
+            continue
+        cx = sum(leds[j].x for j in group) / len(group)
+        cy = sum(leds[j].y for j in group) / len(group)
+        dist = np.array([math.hypot(leds[j].x - cx, leds[j].y - cy) for j in group])
+        if dist.mean() < 3 or dist.std() > 0.25 * dist.mean():
+            continue
+        for j in group:
+            used.add(j)
+            leds[j].score = min(1.0, leds[j].score + 0.2)
+            leds[j].reasons.append(f"one of {len(group)} IR LEDs in a ring around ({cx:.0f}, {cy:.0f})")
+        for lens in lenses:
+            if math.hypot(lens.x - cx, lens.y - cy) < 0.6 * dist.mean():
+                lens.score = min(1.0, lens.score + 0.1)
+                lens.reasons.append(f"inside a ring of {len(group)} IR LEDs")
+
+
+def find(pairs: list[tuple[np.ndarray, np.ndarray]], params: GlintParams | None = None) -> list[Finding]:
+    """All pairs at once (LED-on frame, LED-off frame); see :class:`GlintAccumulator` for streaming."""
+    acc = GlintAccumulator(params)
+    for on, off in pairs:
+        acc.add_pair(on, off)
+    return acc.findings()

@@ -1,0 +1,274 @@
+"""SimCamera: a NoIR camera twin that renders a scene's ``optical`` block.
+
+What it draws, and why each part is there (each one is something the glint pipeline must cope with):
+
+- a room: walls, furniture, stripes and fabric texture, blurred like real optics — shake residue;
+- ambient light, plus the LED ring's own light on diffuse surfaces (``led_fill``, strongest in the
+  middle of the picture) — the on/off frames differ everywhere, not only at lenses;
+- lenses: a dark disc of glass that glints (retro-reflects) only while the LED ring is lit;
+- IR LEDs: self-luminous, saturating, bright with the ring on or off, near-neutral on a NoIR sensor;
+- decoys: ``specular`` (lamp highlights, often elongated), ``glossy`` (surfaces reflecting the LED
+  ring: bright with the ring on, but large), ``status-led`` (coloured, optionally blinking);
+- hand shake: the whole picture moves by a few pixels (sub-pixel too) between frames;
+- sensor noise, 8-bit quantisation and clipping; exposure and gain scale the picture.
+
+The camera reads the illuminator's pin at each capture, as real optics would. Time is modelled
+(one frame period per capture, so blinking LEDs blink); with ``time_scale`` = 1 captures are also
+paced like a 30 fps camera (``ROOMSWEEP_SIM_TIME_SCALE``, as for the simulated radio).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any, Protocol
+
+import numpy as np
+
+from hw.camera import DEFAULT_ANALOGUE_GAIN, DEFAULT_EXPOSURE_US
+from hw.errors import CameraUnavailable
+from hw.sim.radio import time_scale_from_env
+
+MARGIN = 40  # texture border beyond the frame, room for the shake
+FULL_SCALE = 255.0
+IR_TINT = np.array([1.0, 0.88, 0.95], dtype=np.float32)  # 850 nm through a NoIR sensor's Bayer dyes
+LAMP_TINT = np.array([1.0, 0.93, 0.8], dtype=np.float32)
+LED_COLOURS = {
+    "red": (1.0, 0.12, 0.08),
+    "green": (0.15, 1.0, 0.3),
+    "blue": (0.12, 0.35, 1.0),
+    "amber": (1.0, 0.62, 0.08),
+    "white": (0.95, 1.0, 1.0),
+}
+PUPIL_DARKENING = 0.5  # a lens's pupil is dark glass, as wide as its glint
+HALF_MAX = math.log(2.0)  # profiles are exp(-ln2 (d/r)^2): radius_px is the half width at half maximum
+
+
+class LitState(Protocol):
+    @property
+    def is_on(self) -> bool: ...
+
+
+class SimCamera:
+    """The simulated camera; same protocol as :class:`hw.camera.Picamera2Camera`."""
+
+    def __init__(
+        self,
+        optical: dict[str, Any],
+        illuminator: LitState,
+        *,
+        seed: int = 0,
+        time_scale: float | None = None,
+    ) -> None:
+        self.optical = optical
+        self.illuminator = illuminator
+        self.width = int(optical["width"])
+        self.height = int(optical["height"])
+        self.time_scale = time_scale_from_env() if time_scale is None else time_scale
+        self.exposure_us = DEFAULT_EXPOSURE_US
+        self.analogue_gain = DEFAULT_ANALOGUE_GAIN
+        self.frames = 0
+        # (LED lit, dx, dy) of every frame taken: where the scene sat in it, for tests and evaluation
+        self.history: list[tuple[bool, float, float]] = []
+        self._rng = np.random.default_rng(seed)
+        self._texture = room_texture(
+            self.height + 2 * MARGIN, self.width + 2 * MARGIN, self._rng, grain=float(optical["grain"])
+        )
+        self._beam = led_beam(self.height, self.width)
+        self._offset = np.zeros(2)
+        self._blink_phase = self._rng.uniform(0, 1, len(optical["decoys"]))
+        self._due = time.monotonic()
+        self.closed = False
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return self.width, self.height
+
+    @property
+    def time_s(self) -> float:
+        return self.frames / float(self.optical["fps"])
+
+    def set_exposure(self, exposure_us: int, analogue_gain: float) -> None:
+        self.exposure_us = int(exposure_us)
+        self.analogue_gain = float(analogue_gain)
+
+    def close(self) -> None:
+        self.closed = True
+
+    def capture(self) -> np.ndarray:
+        if self.closed:
+            raise CameraUnavailable("camera is closed")
+        if self.time_scale > 0:
+            self._due = max(self._due, time.monotonic()) + self.time_scale / float(self.optical["fps"])
+            time.sleep(max(0.0, self._due - time.monotonic()))
+        self._shake()
+        lit = self.illuminator.is_on
+        frame = self.render(lit=lit, t_s=self.time_s)
+        self.history.append((lit, float(self._offset[0]), float(self._offset[1])))
+        self.frames += 1
+        return frame
+
+    def surround_level(self, x: float, y: float, *, lit: bool = True) -> float:
+        """Noise-free level (8-bit steps) of the room 5–8 px around scene point (x, y) (fractions of
+        the frame): what a lens at that point must outshine to show with the LED ring ``lit``."""
+        px, py = int(x * self.width) + MARGIN, int(y * self.height) + MARGIN
+        patch = self._texture[py - 8 : py + 9, px - 8 : px + 9].mean(axis=2)
+        ring = np.ones((17, 17), bool)
+        ring[4:13, 4:13] = False
+        light = self.optical["ambient"] + (
+            self.optical["led_fill"] * self._beam[int(y * self.height), int(x * self.width)] if lit else 0
+        )
+        scale = (self.exposure_us * self.analogue_gain) / (DEFAULT_EXPOSURE_US * DEFAULT_ANALOGUE_GAIN)
+        return float(patch[ring].mean() * light * FULL_SCALE * scale)
+
+    def _shake(self) -> None:
+        """A hand holding still: a mean-reverting random walk, ``shake_px`` RMS between frames."""
+        step = float(self.optical["shake_px"]) / (1.05 * math.sqrt(2.0))
+        if self.frames:
+            self._offset = 0.8 * self._offset + self._rng.normal(0.0, step, 2)
+        else:
+            self._offset = self._rng.normal(0.0, step / 0.6, 2)
+        self._offset = np.clip(self._offset, -MARGIN + 2, MARGIN - 2)
+
+    def render(self, *, lit: bool, t_s: float = 0.0) -> np.ndarray:
+        """One frame with the LED ring ``lit`` or not, at the current shake offset."""
+        o = self.optical
+        dx, dy = self._offset
+        h, w = self.height, self.width
+        reflectance = _sample(self._texture, MARGIN - dy, MARGIN - dx, h, w)
+        light = np.full((h, w), o["ambient"], dtype=np.float32)
+        if lit:
+            light += o["led_fill"] * self._beam
+        img = reflectance * light[:, :, None]
+        # Scene points move with the shake: position in this frame = scene position + offset.
+        for lens in o["lenses"]:
+            x, y = lens["x"] * w + dx, lens["y"] * h + dy
+            pupil = _spot(h, w, x, y, lens["radius_px"], 1.0)
+            if pupil is not None:
+                sl, prof = pupil
+                img[sl] *= (1.0 - PUPIL_DARKENING * prof)[:, :, None]  # the lens itself is dark glass
+            if lit:
+                _add(img, x, y, lens["radius_px"], lens["reflectivity"], 1.0)
+        for led in o["ir_leds"]:
+            x, y = led["x"] * w + dx, led["y"] * h + dy
+            _add(img, x, y, led["radius_px"], 1.6 * led["brightness"], IR_TINT)
+            _add(img, x, y, 3 * led["radius_px"], 0.12 * led["brightness"], IR_TINT)  # bloom
+        for i, decoy in enumerate(o["decoys"]):
+            x, y = decoy["x"] * w + dx, decoy["y"] * h + dy
+            shape = (decoy["aspect"], math.radians(decoy["angle_deg"]))
+            level = decoy["brightness"]
+            if decoy["kind"] == "specular":
+                _add(img, x, y, decoy["radius_px"], 1.6 * level, LAMP_TINT, shape=shape, flat=True)
+            elif decoy["kind"] == "glossy":
+                _add(img, x, y, decoy["radius_px"], level if lit else 0.12 * level, 1.0, shape=shape, flat=True)
+            elif _blink_on(decoy["blink_hz"], t_s, self._blink_phase[i]):
+                colour = np.array(LED_COLOURS[decoy["color"]], dtype=np.float32)
+                _add(img, x, y, decoy["radius_px"], 1.3 * level, colour, shape=shape)
+        scale = (self.exposure_us * self.analogue_gain) / (DEFAULT_EXPOSURE_US * DEFAULT_ANALOGUE_GAIN)
+        img *= FULL_SCALE * scale
+        noise = o["noise"] * math.sqrt(self.analogue_gain / DEFAULT_ANALOGUE_GAIN)
+        if noise:
+            img += self._rng.standard_normal(img.shape, dtype=np.float32) * np.float32(noise)
+        np.clip(img, 0, FULL_SCALE, out=img)
+        return np.rint(img).astype(np.uint8)
+
+
+def _blink_on(blink_hz: float, t_s: float, phase: float) -> bool:
+    return blink_hz <= 0 or (t_s * blink_hz + phase) % 1.0 < 0.5
+
+
+def _sample(texture: np.ndarray, y0: float, x0: float, h: int, w: int) -> np.ndarray:
+    """Bilinear crop of ``texture`` starting at a sub-pixel corner (a camera moved by a fraction)."""
+    iy, ix = math.floor(y0), math.floor(x0)
+    fy, fx = np.float32(y0 - iy), np.float32(x0 - ix)
+    a = texture[iy : iy + h, ix : ix + w]
+    b = texture[iy : iy + h, ix + 1 : ix + w + 1]
+    c = texture[iy + 1 : iy + h + 1, ix : ix + w]
+    d = texture[iy + 1 : iy + h + 1, ix + 1 : ix + w + 1]
+    return (1 - fy) * ((1 - fx) * a + fx * b) + fy * ((1 - fx) * c + fx * d)
+
+
+def _spot(
+    h: int,
+    w: int,
+    x: float,
+    y: float,
+    radius: float,
+    aspect: float,
+    angle: float = 0.0,
+    *,
+    flat: bool = False,
+) -> tuple[tuple[slice, slice], np.ndarray] | None:
+    """A profile with half width ``radius`` (``aspect`` times longer along ``angle``), cut to the frame."""
+    reach = math.ceil(3.0 * radius * aspect) + 2
+    y0, y1 = max(0, int(y) - reach), min(h, int(y) + reach + 1)
+    x0, x1 = max(0, int(x) - reach), min(w, int(x) + reach + 1)
+    if y0 >= y1 or x0 >= x1:
+        return None
+    yy, xx = np.mgrid[y0:y1, x0:x1].astype(np.float32)
+    u = (xx - x) * math.cos(angle) + (yy - y) * math.sin(angle)
+    v = -(xx - x) * math.sin(angle) + (yy - y) * math.cos(angle)
+    d2 = ((u / aspect) ** 2 + v**2) / (radius * radius)
+    prof = np.exp(-HALF_MAX * d2 * d2) if flat else np.exp(-HALF_MAX * d2)  # flat: a soft-edged disc
+    return (slice(y0, y1), slice(x0, x1)), prof.astype(np.float32)
+
+
+def _add(
+    img: np.ndarray,
+    x: float,
+    y: float,
+    radius: float,
+    level: float,
+    colour: np.ndarray | float,
+    *,
+    shape: tuple[float, float] = (1.0, 0.0),
+    flat: bool = False,
+) -> None:
+    """Add light: ``level`` of full scale at the peak, in ``colour``."""
+    cut = _spot(img.shape[0], img.shape[1], x, y, radius, shape[0], shape[1], flat=flat)
+    if cut is not None:
+        sl, prof = cut
+        img[sl] += (level * prof)[:, :, None] * np.asarray(colour, dtype=np.float32)
+
+
+def _blur(img: np.ndarray, sigma: float) -> np.ndarray:
+    """Gaussian blur by FFT (per channel), for textures."""
+    h, w = img.shape[:2]
+    fy = np.fft.fftfreq(h)[:, None]
+    fx = np.fft.rfftfreq(w)[None, :]
+    gain = np.exp(-2.0 * (math.pi * sigma) ** 2 * (fy**2 + fx**2))
+    out = np.fft.irfft2(np.fft.rfft2(img, axes=(0, 1)) * gain[:, :, None], s=(h, w), axes=(0, 1))
+    return out.astype(np.float32)
+
+
+def room_texture(h: int, w: int, rng: np.random.Generator, *, grain: float = 0.03) -> np.ndarray:
+    """Reflectance (0..1, RGB) of a plausible room: wall, furniture, frames, stripes, fabric grain."""
+    wall = rng.uniform(0.45, 0.85) * np.array([1.0, rng.uniform(0.9, 1.0), rng.uniform(0.75, 0.95)])
+    img = np.empty((h, w, 3), dtype=np.float32)
+    img[:] = wall
+    yy = np.linspace(0, 1, h, dtype=np.float32)[:, None]
+    xx = np.linspace(0, 1, w, dtype=np.float32)[None, :]
+    for _ in range(int(rng.integers(5, 10))):  # furniture, pictures, doors
+        y0, x0 = rng.uniform(-0.1, 0.9), rng.uniform(-0.1, 0.9)
+        y1, x1 = y0 + rng.uniform(0.05, 0.5), x0 + rng.uniform(0.05, 0.4)
+        colour = rng.uniform(0.05, 0.8) * rng.uniform(0.6, 1.0, 3)
+        inside = (yy >= y0) & (yy < y1) & (xx >= x0) & (xx < x1)
+        img[inside] = colour
+        if rng.random() < 0.35:  # a striped thing: book spines, blinds, fabric pattern
+            period = rng.uniform(4, 14)
+            stripes = 0.5 + 0.5 * np.sign(np.sin(2 * math.pi * np.arange(w) / period))
+            img[inside] *= (0.55 + 0.45 * stripes[None, :].repeat(h, 0))[inside][:, None]
+    texture = _blur(rng.standard_normal((h, w, 1)).astype(np.float32), 1.5)
+    texture /= texture.std() + 1e-6
+    img *= 1.0 + grain * texture
+    shading = _blur(rng.standard_normal((h, w, 1)).astype(np.float32), 120.0)
+    shading /= np.abs(shading).max() + 1e-6
+    img *= 1.0 + 0.25 * shading  # uneven room lighting
+    return np.clip(_blur(img, 0.8), 0.0, 1.0)  # the lens's point spread
+
+
+def led_beam(h: int, w: int) -> np.ndarray:
+    """Relative light of the LED ring across the picture: 1 in the middle, about 0.4 in the corners."""
+    yy = (np.arange(h, dtype=np.float32)[:, None] - h / 2) / (h / 2)
+    xx = (np.arange(w, dtype=np.float32)[None, :] - w / 2) / (w / 2)
+    return np.exp(-0.45 * (xx**2 + yy**2)).astype(np.float32)

@@ -1,0 +1,283 @@
+"""The JSON API on a real waitress server: auth, CSRF, validation, the sweep flow, SSE."""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+
+import pytest
+import requests
+
+
+def bearer(server):
+    s = requests.Session()
+    s.headers["Authorization"] = f"Bearer {server.secret}"
+    return s
+
+
+def logged_in(server):
+    """A browser-like session: cookie + CSRF token from the page."""
+    s = requests.Session()
+    page = s.get(f"{server.base_url}/login")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    r = s.post(f"{server.base_url}/login", data={"secret": server.secret, "csrf_token": token}, allow_redirects=False)
+    assert r.status_code == 302
+    s.csrf = s.get(f"{server.base_url}/api/status").json()["csrf_token"]  # type: ignore[attr-defined]
+    assert s.csrf != token, "logging in issues a fresh CSRF token"
+    return s
+
+
+def wait_state(server, s, wanted, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        state = s.get(f"{server.base_url}/api/status").json()["session"]["state"]
+        if state in wanted:
+            return state
+        time.sleep(0.1)
+    raise AssertionError(f"state never became {wanted}")
+
+
+ENDPOINTS = [
+    ("GET", "/api/status"),
+    ("GET", "/api/sweeps"),
+    ("POST", "/api/sweeps"),
+    ("POST", "/api/cancel"),
+    ("GET", "/api/sweeps/1"),
+    ("DELETE", "/api/sweeps/1"),
+    ("GET", "/api/sweeps/1/spectrum"),
+    ("GET", "/api/sweeps/1/files/1"),
+    ("POST", "/api/tracking"),
+    ("DELETE", "/api/tracking"),
+    ("GET", "/api/baseline"),
+    ("POST", "/api/baseline"),
+    ("DELETE", "/api/baseline"),
+    ("GET", "/api/settings"),
+    ("PUT", "/api/settings"),
+    ("DELETE", "/api/settings"),
+    ("GET", "/api/device"),
+    ("GET", "/api/events"),
+]
+
+
+@pytest.mark.parametrize("method,path", ENDPOINTS)
+def test_unauthenticated_requests_get_401_json(live_server, method, path):
+    r = requests.request(method, live_server.base_url + path, json={}, timeout=5)
+    assert r.status_code == 401
+    assert r.json() == {"error": "login required"}
+
+
+@pytest.mark.parametrize("method,path", [(m, p) for m, p in ENDPOINTS if m != "GET"])
+def test_state_changing_requests_without_csrf_get_403(live_server, method, path):
+    s = logged_in(live_server)
+    r = s.request(method, live_server.base_url + path, json={}, timeout=5)
+    assert r.status_code == 403
+    assert "CSRF" in r.json()["error"]
+
+
+def test_wrong_secret_is_refused_and_throttled(live_server):
+    s = requests.Session()
+    token = re.search(r'value="([^"]+)"', s.get(f"{live_server.base_url}/login").text).group(1)
+    codes = [
+        s.post(f"{live_server.base_url}/login", data={"secret": "guess", "csrf_token": token}).status_code
+        for _ in range(6)
+    ]
+    assert codes[:5] == [401] * 5 and codes[5] == 429
+    r = s.post(f"{live_server.base_url}/login", data={"secret": live_server.secret, "csrf_token": token})
+    assert r.status_code == 429, "the right secret is refused too while throttled"
+
+
+def test_login_sets_a_strict_httponly_cookie_and_headers_lock_the_page_down(live_server):
+    s = requests.Session()
+    page = s.get(f"{live_server.base_url}/login")
+    assert page.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    assert page.headers["X-Frame-Options"] == "DENY"
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    r = s.post(
+        f"{live_server.base_url}/login", data={"secret": live_server.secret, "csrf_token": token}, allow_redirects=False
+    )
+    cookie = r.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    assert s.get(f"{live_server.base_url}/api/status").status_code == 200
+    r = s.post(f"{live_server.base_url}/login", data={"secret": live_server.secret}, allow_redirects=False)
+    assert r.status_code == 403, "the login form itself needs the CSRF token"
+
+
+@pytest.mark.parametrize(
+    "method,path,body,status,message",
+    [
+        ("POST", "/api/sweeps", {"preset": "everything"}, 400, "unknown preset"),
+        ("POST", "/api/sweeps", {"ranges": [{"lo_hz": 2.4e9, "hi_hz": 2.5e9}]}, 400, "lo_hz must be between"),
+        ("POST", "/api/sweeps", {"ranges": "850M:1400M"}, 400, "ranges must be a list"),
+        ("POST", "/api/sweeps", {"ranges": [{"lo_hz": 9e8}]}, 400, "hi_hz is required"),
+        ("POST", "/api/sweeps", {"preset": "full", "ranges": []}, 400, "either preset or ranges"),
+        ("POST", "/api/sweeps", {"preset": None}, 400, "preset must be text"),
+        ("POST", "/api/sweeps", {"colour": "red"}, 400, "unknown field 'colour'"),
+        ("POST", "/api/sweeps", [1, 2], 400, "must be a JSON object"),
+        ("POST", "/api/tracking", {}, 400, "give either emitter_id or freq_hz"),
+        ("POST", "/api/tracking", {"freq_hz": 2.4e9}, 400, "freq_hz must be between"),
+        ("POST", "/api/tracking", {"emitter_id": 999999}, 404, "no emitter"),
+        ("POST", "/api/tracking", {"emitter_id": True}, 400, "must be an integer"),
+        ("PUT", "/api/settings", {"values": {"panel.red_pin": 99}}, 400, "outside 2–27"),
+        ("PUT", "/api/settings", {"values": {"nope": 1}}, 400, "unknown setting"),
+        ("PUT", "/api/settings", {"values": {"sweep.ranges": "2.4G:2.5G"}}, 409, "2.4/5.8 GHz"),
+        ("PUT", "/api/settings", {"values": {"panel.red_pin": 23}}, 409, "both GPIO23"),
+        ("PUT", "/api/settings", {"values": {"radio.gain": ""}}, 400, "'auto' or a gain in dB"),
+        ("GET", "/api/sweeps/99999999999999999999999", None, 404, "no sweep"),
+        ("PUT", "/api/settings", {"values": []}, 400, "non-empty object"),
+        ("POST", "/api/baseline", {}, 409, "no complete sweep yet"),
+        ("POST", "/api/baseline", {"sweep_id": 12345}, 404, "no sweep 12345"),
+        ("GET", "/api/sweeps/777", None, 404, "no sweep 777"),
+        ("GET", "/api/sweeps?limit=0", None, 400, "limit must be between"),
+        ("GET", "/api/sweeps?limit=abc", None, 400, "must be an integer"),
+        ("GET", "/api/nothing-here", None, 404, "no API endpoint"),
+        ("PATCH", "/api/status", None, 405, "not allowed"),
+    ],
+)
+def test_malformed_requests_get_4xx_json(live_server, method, path, body, status, message):
+    r = bearer(live_server).request(method, live_server.base_url + path, json=body, timeout=5)
+    assert r.status_code == status, r.text
+    assert message in r.json()["error"]
+
+
+def test_non_json_and_oversized_bodies(live_server):
+    s = bearer(live_server)
+    r = s.post(
+        f"{live_server.base_url}/api/sweeps",
+        data="preset=full",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert r.status_code == 415 and "JSON" in r.json()["error"]
+    r = s.post(f"{live_server.base_url}/api/sweeps", data="{not json", headers={"Content-Type": "application/json"})
+    assert r.status_code == 400
+    r = s.put(f"{live_server.base_url}/api/settings", data="x" * 100_000, headers={"Content-Type": "application/json"})
+    assert r.status_code == 413
+
+
+def test_sweep_results_spectrum_baseline_and_tracking_through_the_api(live_server):
+    s = logged_in(live_server)
+    headers = {"X-CSRF-Token": s.csrf}
+    base = live_server.base_url
+    r = s.post(f"{base}/api/sweeps", json={"preset": "cameras"}, headers=headers)
+    assert r.status_code == 202
+    assert s.post(f"{base}/api/sweeps", json={}, headers=headers).status_code == 409
+    wait_state(live_server, s, {"results"})
+    (sweep,) = s.get(f"{base}/api/sweeps").json()["sweeps"]
+    assert sweep["status"] == "complete"
+    detail = s.get(f"{base}/api/sweeps/{sweep['id']}").json()
+    freqs = [e["freq_hz"] for e in detail["emitters"]]
+    assert any(abs(f - 1.28e9) < 1e4 for f in freqs)
+    spec = s.get(
+        f"{base}/api/sweeps/{sweep['id']}/spectrum", params={"lo_hz": 1.27e9, "hi_hz": 1.29e9, "points": 200}
+    ).json()
+    assert len(spec["freqs_hz"]) <= 200 and max(v for v in spec["mean_dbfs"] if v is not None) > -40
+    r = s.post(f"{base}/api/baseline", json={"name": "clean room"}, headers=headers)
+    assert r.status_code == 201 and r.json()["baseline"]["sweep_id"] == sweep["id"]
+    assert s.get(f"{base}/api/baseline").json()["baseline"]["name"] == "clean room"
+    camera = next(e for e in detail["emitters"] if abs(e["freq_hz"] - 1.28e9) < 1e4)
+    assert s.post(f"{base}/api/tracking", json={"emitter_id": camera["id"]}, headers=headers).status_code == 202
+    wait_state(live_server, s, {"tracking"})
+    assert s.delete(f"{base}/api/tracking", headers=headers).json() == {"stopped": True}
+    wait_state(live_server, s, {"results", "idle"})
+    assert s.delete(f"{base}/api/baseline", headers=headers).json() == {"cleared": 1}
+    assert s.delete(f"{base}/api/sweeps/{sweep['id']}", headers=headers).status_code == 204
+    assert s.get(f"{base}/api/sweeps/{sweep['id']}").status_code == 404
+
+
+def test_settings_changed_from_the_phone_take_effect_and_persist(live_server):
+    s = bearer(live_server)
+    r = s.put(f"{live_server.base_url}/api/settings", json={"values": {"panel.long_press_s": 2.5}})
+    assert r.status_code == 200
+    entry = next(x for x in r.json()["settings"] if x["key"] == "panel.long_press_s")
+    assert entry["value"] == 2.5 and entry["source"] == "ui"
+    assert live_server.appliance.store.settings() == {"panel.long_press_s": 2.5}
+    r = s.delete(f"{live_server.base_url}/api/settings", json={})
+    assert next(x for x in r.json()["settings"] if x["key"] == "panel.long_press_s")["value"] == 1.5
+
+
+def test_device_status_reports_radio_panel_and_disk(live_server):
+    status = bearer(live_server).get(f"{live_server.base_url}/api/device").json()
+    assert status["radio"]["state"] == "simulated" and status["panel"]["state"] == "mock pins"
+    assert status["disk"]["free_bytes"] > 0 and status["simulated"] is True
+
+
+def test_openapi_documents_every_api_route(live_server):
+    doc = requests.get(f"{live_server.base_url}/api/openapi.json").json()
+    assert doc["openapi"].startswith("3.")
+    documented = {(m.upper(), p) for p, ops in doc["paths"].items() for m in ops if m != "parameters"}
+    routes = set()
+    for rule in live_server.app.url_map.iter_rules():
+        if rule.rule.startswith("/api/") and "<path:" not in rule.rule:
+            path = re.sub(r"<(?:[^:>]+:)?(\w+)>", r"{\1}", rule.rule)
+            routes |= {(m, path) for m in rule.methods - {"HEAD", "OPTIONS"}}
+    assert routes == documented
+
+
+def read_events(response, stop_after, timeout=30.0):
+    """Parse an SSE stream until ``stop_after(event_type, data)`` is true."""
+    seen = []
+    event_type, data = None, None
+    deadline = time.monotonic() + timeout
+    for raw in response.iter_lines(decode_unicode=True):
+        if time.monotonic() > deadline:
+            break
+        if raw.startswith("event:"):
+            event_type = raw[6:].strip()
+        elif raw.startswith("data:"):
+            data = json.loads(raw[5:])
+        elif raw == "" and event_type:
+            seen.append((time.monotonic(), event_type, data))
+            if stop_after(event_type, data):
+                break
+            event_type, data = None, None
+    return seen
+
+
+def test_sse_delivers_progress_and_the_result(live_server):
+    s = bearer(live_server)
+    with s.get(f"{live_server.base_url}/api/events", stream=True, timeout=30) as stream:
+        assert stream.headers["Content-Type"].startswith("text/event-stream")
+        started = {}
+
+        def start():
+            time.sleep(0.3)
+            started["at"] = time.monotonic()
+            s.post(f"{live_server.base_url}/api/sweeps", json={"preset": "cameras"})
+
+        threading.Thread(target=start).start()
+        seen = read_events(stream, lambda t, d: t == "result")
+    types = [t for _, t, _ in seen]
+    assert types[0] == "state" and "hop" in types and types[-1] == "result"
+    first_progress = next(at for at, t, d in seen if t == "progress")
+    assert first_progress - started["at"] < 0.25
+
+
+def test_sse_streams_are_capped(live_server):
+    s = bearer(live_server)
+    streams = [s.get(f"{live_server.base_url}/api/events", stream=True, timeout=10) for _ in range(4)]
+    try:
+        assert all(r.status_code == 200 for r in streams)
+        extra = s.get(f"{live_server.base_url}/api/events", timeout=10)
+        assert extra.status_code == 503 and "too many live streams" in extra.json()["error"]
+        assert s.get(f"{live_server.base_url}/api/status").status_code == 200, "the API still answers"
+    finally:
+        for r in streams:
+            r.close()
+
+
+def test_a_sweep_with_the_optical_stage_stores_findings_and_the_glint_photo(live_server):
+    s = bearer(live_server)
+    base = live_server.base_url
+    assert s.post(f"{base}/api/sweeps", json={"ranges": [{"lo_hz": 1.27e9, "hi_hz": 1.29e9}], "optical": True}).ok
+    wait_state(live_server, s, {"results"}, timeout=120)
+    sweep_id = s.get(f"{base}/api/sweeps").json()["sweeps"][0]["id"]
+    detail = s.get(f"{base}/api/sweeps/{sweep_id}").json()
+    kinds = sorted(f["kind"] for f in detail["findings"])
+    assert kinds == ["ir-led", "lens"], detail["findings"]  # the demo room's lens and IR LED
+    lens = next(f for f in detail["findings"] if f["kind"] == "lens")
+    assert abs(lens["x"] - 0.62 * 1280) < 6 and abs(lens["y"] - 0.31 * 720) < 6
+    (image_url,) = detail["images"]
+    photo = s.get(base + image_url)
+    assert photo.status_code == 200 and photo.content[:2] == b"\xff\xd8"
+    assert detail["sweep"]["summary"]["findings"] == 2

@@ -1,0 +1,324 @@
+"""The JSON API under /api/ (described by /api/openapi.json).
+
+Every error is JSON ``{"error": "..."}`` with a 4xx status: 400 malformed, 401 not logged in,
+403 no CSRF token, 404 unknown thing, 409 the hardware is busy, 413/415 wrong body.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from flask import Blueprint, jsonify, send_file, url_for
+
+from appliance.config import ConfigError, SettingConflict
+from appliance.session import SessionBusy, target_for
+from appliance.tracking import Target
+from dsp import plan as planmod
+from webui import validate
+from webui.openapi import document
+from webui.security import appliance, csrf_token, json_error, login_required
+from webui.validate import MAX_ID, RequestError
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+MAX_SPECTRUM_POINTS = 4000
+
+
+@bp.errorhandler(RequestError)
+def _bad_request(error: RequestError):
+    return json_error(error.status, str(error))
+
+
+@bp.errorhandler(ConfigError)
+def _bad_setting(error: ConfigError):
+    return json_error(409 if isinstance(error, SettingConflict) else 400, str(error))
+
+
+@bp.errorhandler(SessionBusy)
+def _busy(error: SessionBusy):
+    return json_error(409, f"the device is {appliance().session.state.value}; cancel that first")
+
+
+@bp.get("/openapi.json")
+def openapi():
+    return jsonify(document())
+
+
+@bp.get("/status")
+@login_required
+def status():
+    app = appliance()
+    latest = app.store.sweeps(limit=1)
+    return jsonify(
+        {
+            "session": app.session.status(),
+            "latest_sweep": _sweep_json(latest[0]) if latest else None,
+            "warnings": app.device_status()["warnings"],
+            "csrf_token": csrf_token(),  # for cookie clients; same-origin only (no CORS)
+        }
+    )
+
+
+@bp.post("/sweeps")
+@login_required
+def start_sweep():
+    body = validate.json_object()
+    validate.only_keys(body, {"preset", "ranges", "optical"})
+    preset = validate.text(body, "preset", max_len=20)
+    optical = validate.flag(body, "optical")
+    if preset is not None and "ranges" in body:
+        raise RequestError("give either preset or ranges, not both")
+    ranges = None
+    if preset is not None:
+        if preset not in planmod.PRESETS:
+            raise RequestError(f"unknown preset {preset!r} (one of {', '.join(planmod.PRESETS)})")
+        ranges = planmod.PRESETS[preset]
+    elif "ranges" in body:
+        ranges = validate.frequency_ranges(body, "ranges", lo=planmod.TUNER_MIN_HZ, hi=planmod.TUNER_MAX_HZ)
+    appliance().session.start_sweep(ranges=ranges, optical=optical)
+    return jsonify({"session": appliance().session.status()}), 202
+
+
+@bp.post("/cancel")
+@login_required
+def cancel():
+    validate.only_keys(validate.json_object(), set())
+    return jsonify({"cancelled": appliance().session.cancel()})
+
+
+@bp.get("/sweeps")
+@login_required
+def list_sweeps():
+    limit = validate.query_int("limit", 20, 1, 200)
+    before = validate.query_int("before", 0, 0, MAX_ID) or None
+    records = appliance().store.sweeps(limit=limit, before_id=before)
+    return jsonify(
+        {
+            "sweeps": [_sweep_json(r) for r in records],
+            "next_before": records[-1].id if len(records) == limit else None,
+        }
+    )
+
+
+def _sweep_json(record) -> dict[str, Any]:
+    return {
+        "id": record.id,
+        "started_at": record.started_at,
+        "finished_at": record.finished_at,
+        "status": record.status,
+        "error": record.error,
+        "source": record.source,
+        "summary": record.summary,
+    }
+
+
+def _record_or_404(sweep_id: int):
+    if not 1 <= sweep_id <= MAX_ID:  # larger ids would overflow SQLite's integers
+        raise RequestError(f"no sweep {sweep_id}", 404)
+    record = appliance().store.sweep(sweep_id)
+    if record is None:
+        raise RequestError(f"no sweep {sweep_id}", 404)
+    return record
+
+
+@bp.get("/sweeps/<int:sweep_id>")
+@login_required
+def get_sweep(sweep_id: int):
+    store = appliance().store
+    record = _record_or_404(sweep_id)
+    files = store.files(sweep_id)
+    return jsonify(
+        {
+            "sweep": _sweep_json(record),
+            "emitters": store.emitters(sweep_id),
+            "findings": store.findings(sweep_id),
+            "images": [
+                url_for("api.sweep_file", sweep_id=sweep_id, file_id=f["id"]) for f in files if f["role"] == "image"
+            ],
+            "files": [
+                {
+                    "id": f["id"],
+                    "role": f["role"],
+                    "name": f["path"].name,
+                    "bytes": f["bytes"],
+                    "url": url_for("api.sweep_file", sweep_id=sweep_id, file_id=f["id"]),
+                }
+                for f in files
+            ],
+        }
+    )
+
+
+@bp.delete("/sweeps/<int:sweep_id>")
+@login_required
+def delete_sweep(sweep_id: int):
+    _record_or_404(sweep_id)
+    if appliance().session.status()["sweep_id"] == sweep_id and appliance().session.state.value == "sweeping":
+        raise RequestError("this sweep is still running", 409)
+    appliance().store.delete_sweep(sweep_id)
+    return "", 204
+
+
+@bp.get("/sweeps/<int:sweep_id>/files/<int:file_id>")
+@login_required
+def sweep_file(sweep_id: int, file_id: int):
+    _record_or_404(sweep_id)
+    if not 1 <= file_id <= MAX_ID:
+        raise RequestError(f"no file {file_id} in sweep {sweep_id}", 404)
+    for entry in appliance().store.files(sweep_id):
+        if entry["id"] == file_id and entry["path"].is_file():
+            return send_file(entry["path"], download_name=entry["path"].name, max_age=3600)
+    raise RequestError(f"no file {file_id} in sweep {sweep_id}", 404)
+
+
+@bp.get("/sweeps/<int:sweep_id>/spectrum")
+@login_required
+def spectrum(sweep_id: int):
+    """The stored spectrum between lo_hz and hi_hz, max-pooled to at most ``points`` values."""
+    _record_or_404(sweep_id)
+    points = validate.query_int("points", 1000, 10, MAX_SPECTRUM_POINTS)
+    lo = validate.query_float("lo_hz", None, 0, 10e9)
+    hi = validate.query_float("hi_hz", None, 0, 10e9)
+    data = appliance().store.load_spectrum(sweep_id)
+    if data is None:
+        raise RequestError(f"sweep {sweep_id} has no spectrum (no RF part)", 404)
+    freqs, mean, peak = data["freqs"], data["mean_db"], data["peak_db"]
+    lo = freqs[0] if lo is None else lo
+    hi = freqs[-1] if hi is None else hi
+    sel = (freqs >= lo) & (freqs <= hi)
+    freqs, mean, peak = freqs[sel], mean[sel], peak[sel]
+    if freqs.size > points:  # max-pool: a zoomed-out chart must still show every peak
+        factor = int(np.ceil(freqs.size / points))
+        n = freqs.size // factor * factor
+        freqs = freqs[:n].reshape(-1, factor).mean(axis=1)
+        mean = np.nanmax(mean[:n].reshape(-1, factor), axis=1) if n else mean[:0]
+        peak = np.nanmax(peak[:n].reshape(-1, factor), axis=1) if n else peak[:0]
+
+    def clean(values: np.ndarray) -> list[float | None]:
+        return [None if not np.isfinite(v) else round(float(v), 2) for v in values]
+
+    return jsonify(
+        {
+            "lo_hz": float(lo),
+            "hi_hz": float(hi),
+            "freqs_hz": [round(float(f), 1) for f in freqs],
+            "mean_dbfs": clean(mean),
+            "peak_dbfs": clean(peak),
+            "rbw_hz": (appliance().store.sweep(sweep_id).summary or {}).get("rbw_hz"),
+        }
+    )
+
+
+@bp.post("/tracking")
+@login_required
+def start_tracking():
+    body = validate.json_object(allow_empty=False)
+    validate.only_keys(body, {"emitter_id", "freq_hz", "bandwidth_hz"})
+    emitter_id = validate.integer(body, "emitter_id", lo=1)
+    freq = validate.number(body, "freq_hz", lo=planmod.TUNER_MIN_HZ, hi=planmod.TUNER_MAX_HZ)
+    width = validate.number(body, "bandwidth_hz", lo=1e3, hi=20e6)
+    if (emitter_id is None) == (freq is None):
+        raise RequestError("give either emitter_id or freq_hz")
+    if emitter_id is not None:
+        emitter = _emitter_or_404(emitter_id)
+        target = target_for(emitter)
+    else:
+        target = Target(freq_hz=freq, bandwidth_hz=width or 200e3, label=f"{freq / 1e6:.3f} MHz")
+    appliance().session.start_tracking(target)
+    return jsonify({"session": appliance().session.status()}), 202
+
+
+def _emitter_or_404(emitter_id: int) -> dict[str, Any]:
+    emitter = appliance().store.emitter(emitter_id)
+    if emitter is None:
+        raise RequestError(f"no emitter {emitter_id}", 404)
+    return emitter
+
+
+@bp.delete("/tracking")
+@login_required
+def stop_tracking():
+    session = appliance().session
+    stopping = session.state.value == "tracking" and session.cancel()
+    return jsonify({"stopped": bool(stopping)})
+
+
+@bp.get("/baseline")
+@login_required
+def get_baseline():
+    baseline = appliance().store.latest_baseline()
+    return jsonify({"baseline": _baseline_json(baseline) if baseline else None})
+
+
+def _baseline_json(baseline) -> dict[str, Any]:
+    return {
+        "id": baseline.id,
+        "created_at": baseline.created_at,
+        "name": baseline.name,
+        "sweep_id": baseline.sweep_id,
+        "emitters": baseline.emitters,
+    }
+
+
+@bp.post("/baseline")
+@login_required
+def save_baseline():
+    body = validate.json_object()
+    validate.only_keys(body, {"sweep_id", "name"})
+    sweep_id = validate.integer(body, "sweep_id", lo=1)
+    name = validate.text(body, "name", max_len=80) or ""
+    store = appliance().store
+    if sweep_id is None:
+        complete = [r for r in store.sweeps(limit=50) if r.status == "complete"]
+        if not complete:
+            raise RequestError("no complete sweep yet: sweep the clean room first", 409)
+        sweep_id = complete[0].id
+    record = _record_or_404(sweep_id)
+    if record.status != "complete":
+        raise RequestError(f"sweep {sweep_id} is {record.status}; a baseline needs a complete sweep", 409)
+    baseline_id = store.save_baseline(store.emitters(sweep_id), name=name, sweep_id=sweep_id)
+    (baseline,) = [b for b in store.baselines() if b.id == baseline_id]
+    return jsonify({"baseline": _baseline_json(baseline)}), 201
+
+
+@bp.delete("/baseline")
+@login_required
+def clear_baseline():
+    validate.only_keys(validate.json_object(), set())
+    return jsonify({"cleared": appliance().store.clear_baselines()})
+
+
+@bp.get("/settings")
+@login_required
+def get_settings():
+    app = appliance()
+    return jsonify({"settings": app.settings.describe(), "error": app.config_error})
+
+
+@bp.put("/settings")
+@login_required
+def put_settings():
+    body = validate.json_object(allow_empty=False)
+    validate.only_keys(body, {"values"})
+    values = body.get("values")
+    if not isinstance(values, dict) or not values:
+        raise RequestError("values must be a non-empty object of setting: value")
+    app = appliance()
+    app.update_settings(values)
+    return jsonify({"settings": app.settings.describe(), "error": app.config_error})
+
+
+@bp.delete("/settings")
+@login_required
+def reset_settings():
+    validate.only_keys(validate.json_object(), set())
+    app = appliance()
+    app.reset_settings()
+    return jsonify({"settings": app.settings.describe(), "error": app.config_error})
+
+
+@bp.get("/device")
+@login_required
+def device():
+    return jsonify(appliance().device_status())

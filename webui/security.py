@@ -1,0 +1,203 @@
+"""Who may use the device, and the browser protections for a device on a shared-key hotspot.
+
+- A per-device admin secret (generated at first run, printed on the device label) logs a phone
+  in; the session cookie is HttpOnly and SameSite=Strict. Scripts may send the same secret as
+  ``Authorization: Bearer <secret>`` instead.
+- Every state-changing request from a cookie session carries the session's CSRF token (form
+  field ``csrf_token`` or header ``X-CSRF-Token``); without it: 403.
+- ``Content-Security-Policy: default-src 'self'`` and friends on every response: no inline
+  script or style anywhere, no framing.
+- Failed logins are throttled per client address.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+import threading
+import time
+from collections import defaultdict, deque
+from functools import wraps
+from typing import Any
+
+from flask import Blueprint, Flask, abort, current_app, g, jsonify, redirect, render_template, request, session, url_for
+
+bp = Blueprint("security", __name__)
+
+CSP = (
+    "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+LOGIN_FAILURES_ALLOWED = 5
+LOGIN_WINDOW_S = 300.0
+
+
+class _Throttle:
+    """Failed-login counter per client address."""
+
+    def __init__(self) -> None:
+        self._failures: dict[str, deque[float]] = defaultdict(deque)
+        self._lock = threading.Lock()
+
+    def blocked_for(self, client: str) -> float:
+        now = time.monotonic()
+        with self._lock:
+            recent = self._failures[client]
+            while recent and now - recent[0] > LOGIN_WINDOW_S:
+                recent.popleft()
+            if len(recent) < LOGIN_FAILURES_ALLOWED:
+                return 0.0
+            return LOGIN_WINDOW_S - (now - recent[0])
+
+    def fail(self, client: str) -> None:
+        with self._lock:
+            self._failures[client].append(time.monotonic())
+
+    def clear(self, client: str) -> None:
+        with self._lock:
+            self._failures.pop(client, None)
+
+
+def appliance() -> Any:
+    return current_app.extensions["appliance"]
+
+
+def csrf_token() -> str:
+    """The session's CSRF token (created on first use, also before login)."""
+    token = session.get("csrf")
+    if not token:
+        token = session["csrf"] = secrets.token_urlsafe(32)
+    return token
+
+
+def _bearer_ok() -> bool:
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return False
+    return hmac.compare_digest(header[7:].strip().encode(), appliance().admin_secret.encode())
+
+
+def is_logged_in() -> bool:
+    if getattr(g, "bearer", False):
+        return True
+    return bool(session.get("auth"))
+
+
+def json_error(status: int, message: str, **extra: Any):
+    response = jsonify({"error": message, **extra})
+    response.status_code = status
+    return response
+
+
+def login_required(view):
+    """Pages redirect to the login page; the API answers 401 in JSON."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not is_logged_in():
+            if request.path.startswith("/api/"):
+                return json_error(401, "login required")
+            return redirect(url_for("security.login", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def init_app(app: Flask) -> None:
+    throttle = _Throttle()
+    app.extensions["login_throttle"] = throttle
+
+    @app.before_request
+    def _protect() -> Any:
+        g.bearer = _bearer_ok()
+        if request.method in SAFE_METHODS or g.bearer:
+            return None
+        sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token", "")
+        expected = session.get("csrf", "")
+        if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
+            if request.path.startswith("/api/"):
+                if not is_logged_in():
+                    return json_error(401, "login required")
+                return json_error(403, "missing or wrong CSRF token")
+            abort(403)
+        return None
+
+    @app.after_request
+    def _headers(response):
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
+        if request.path.startswith("/api/"):
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @app.errorhandler(403)
+    def _forbidden(error):
+        if request.path.startswith("/api/"):
+            return json_error(403, "forbidden")
+        return render_template("error.html", code=403, message="This request was refused (stale page?)."), 403
+
+    @app.errorhandler(404)
+    def _not_found(error):
+        if request.path.startswith("/api/"):
+            return json_error(404, f"no API endpoint {request.path}")
+        return render_template("error.html", code=404, message="No such page."), 404
+
+    @app.errorhandler(405)
+    def _method(error):
+        allowed = ", ".join(sorted(getattr(error, "valid_methods", None) or []))
+        if request.path.startswith("/api/"):
+            response = json_error(405, f"{request.method} is not allowed here")
+        else:
+            response = app.make_response((render_template("error.html", code=405, message="Not allowed."), 405))
+        if allowed:
+            response.headers["Allow"] = allowed  # RFC 9110: a 405 lists what is allowed
+        return response
+
+    @app.errorhandler(413)
+    def _too_large(error):
+        return json_error(413, "request body too large")
+
+    @app.context_processor
+    def _template_globals() -> dict[str, Any]:
+        return {"csrf_token": csrf_token, "logged_in": is_logged_in()}
+
+
+def _safe_next(target: str | None) -> str:
+    """Only redirect to a path on this device."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return url_for("pages.sweep")
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    throttle: _Throttle = current_app.extensions["login_throttle"]
+    client = request.remote_addr or "?"
+    error = None
+    status = 200
+    if request.method == "POST":
+        wait = throttle.blocked_for(client)
+        if wait > 0:
+            error, status = f"Too many wrong attempts. Try again in {int(wait) + 1} s.", 429
+        else:
+            given = request.form.get("secret", "").strip()
+            if given and hmac.compare_digest(given.encode(), appliance().admin_secret.encode()):
+                throttle.clear(client)
+                session.clear()
+                session["auth"] = True
+                session.permanent = True
+                csrf_token()
+                return redirect(_safe_next(request.form.get("next")))
+            throttle.fail(client)
+            error, status = "That is not this device's admin secret (it is on the label).", 401
+    return render_template("login.html", error=error, next=request.args.get("next", "")), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    session.clear()
+    return redirect(url_for("security.login"))

@@ -1,0 +1,165 @@
+"""``roomsweep serve`` (the daemon: hardware, button and web UI in one process) and
+``roomsweep demo`` (the same on the simulated demo room, a first sweep started).
+
+Registered as CLI commands through the ``roomsweep.commands`` entry point, so the CLI in
+``appliance`` does not import the web UI.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from appliance import daemon, hotspot, identity, paths
+from appliance.commands import radio_options
+from appliance.watchdog import Watchdog
+from webui import create_app
+
+log = logging.getLogger(__name__)
+
+DEMO_HOST, DEMO_PORT = "127.0.0.1", 8080
+
+
+def add_serve_parser(sub) -> None:
+    p = sub.add_parser("serve", help="the appliance daemon: hardware, button and web UI")
+    radio_options(p)
+    p.add_argument("--host", help="listen address (default: web.host setting, 0.0.0.0)")
+    p.add_argument("--port", type=int, help="port (default: web.port setting, 8080)")
+    p.set_defaults(func=run_serve)
+
+
+def add_demo_parser(sub) -> None:
+    p = sub.add_parser("demo", help="the simulated appliance on the bundled demo room, web UI on :8080")
+    p.add_argument("--port", type=int, default=DEMO_PORT, help=f"port (default {DEMO_PORT})")
+    p.add_argument("--no-sweep", action="store_true", help="do not start the first sweep")
+    p.set_defaults(func=run_demo)
+
+
+def admin_secret(data_dir: Path) -> str:
+    """The device's admin secret: created once, kept private (0600); see :mod:`appliance.identity`."""
+    return identity.load_admin_secret(data_dir)
+
+
+def ui_addresses(data_dir: Path, host: str, port: int, simulate: bool) -> list[str]:
+    """Where a phone finds the UI: the hotspot's name and IP on a device, the bind address otherwise."""
+    local = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
+    if simulate:
+        return [local]
+    try:
+        return [*hotspot.ui_urls(identity.load(data_dir), port=port), local]
+    except identity.IdentityError:  # not set up as an appliance (no hotspot identity yet)
+        return [local]
+
+
+def serve(
+    *,
+    simulate: bool,
+    scene: Path | None,
+    host: str | None,
+    port: int | None,
+    data_dir: Path,
+    first_sweep: bool = False,
+    announce: bool = True,
+) -> int:
+    """Run until SIGTERM/SIGINT; returns the exit status."""
+    from waitress import create_server
+
+    watchdog = Watchdog.from_env()  # systemd: READY/STATUS/STOPPING, pings while the worker loop lives
+    secret = admin_secret(data_dir)
+    appliance = daemon.build(
+        simulate=simulate,
+        data_dir=data_dir,
+        config_path=paths.config_path(),
+        admin_secret=secret,
+        scene_path=scene,
+        heartbeat=watchdog.kick,
+    )
+    settings = appliance.settings
+    host = host or settings["web.host"]
+    port = settings["web.port"] if port is None else port
+    app = create_app(appliance)
+    try:
+        server = create_server(
+            app,
+            host=host,
+            port=port,
+            threads=settings["web.threads"],
+            ident="roomsweep",
+            channel_timeout=60,
+            connection_limit=100,
+        )
+    except OSError as exc:
+        appliance.close()
+        print(f"roomsweep serve: cannot listen on {host}:{port} ({exc.strerror or exc})", file=sys.stderr)
+        return 1
+    appliance.ui_addresses = ui_addresses(data_dir, host, port, simulate)
+    stopping = threading.Event()
+
+    def stop(signum, frame):
+        if stopping.is_set():
+            return
+        stopping.set()
+        watchdog.stopping()
+        appliance.session.events.close_all()  # live streams end, freeing their threads
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    if announce:
+        print(f"roomsweep: web UI on http://{host}:{port}/ ({'simulated room' if simulate else 'hardware'})")
+        if watchdog.notifier.enabled:  # under systemd stdout is the journal: keep the secret off it
+            print("roomsweep: admin secret: on the device label ('sudo roomsweep label --text')")
+        else:
+            print(f"roomsweep: admin secret: {secret}")
+        config_path = settings.path or paths.config_path()
+        if appliance.config_error:
+            print(f"roomsweep: settings file ignored, defaults in use: {appliance.config_error}", file=sys.stderr)
+        elif not config_path.exists():
+            print(f"roomsweep: no settings file at {config_path}; built-in defaults in use")
+        else:
+            print(f"roomsweep: settings from {config_path}")
+        sys.stdout.flush()
+    log.info("ready on %s:%s", host, port)
+    watchdog.ready(f"web UI on port {port}", describe=lambda: _describe(appliance.session.status()))
+    if first_sweep:
+        appliance.session.start_sweep()
+    try:
+        server.run()
+    finally:
+        watchdog.stopping()
+        appliance.close()
+        server.close()
+        watchdog.close()
+    return 0
+
+
+def _describe(status: dict) -> str:
+    """The session's state as one ``systemctl status`` line."""
+    return f"{status['state']}: {status['message']}" if status.get("message") else status["state"]
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    simulate = args.simulate or args.scene is not None
+    return serve(
+        simulate=simulate,
+        scene=args.scene,
+        host=args.host,
+        port=args.port,
+        data_dir=paths.data_dir(),
+    )
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    print("roomsweep demo: the simulated appliance in a hotel room (no hardware needed).")
+    return serve(
+        simulate=True,
+        scene=None,
+        host=DEMO_HOST,
+        port=args.port,
+        data_dir=paths.data_dir() / "demo",
+        first_sweep=not args.no_sweep,
+    )

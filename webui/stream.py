@@ -1,0 +1,77 @@
+"""Live progress as Server-Sent Events at /api/events.
+
+Each open stream holds one waitress thread, so streams are capped (``web.max_streams``; the
+pool is sized so the API keeps threads when every stream is open). A comment line goes out every
+``SSE_HEARTBEAT_S`` so proxies and phones keep the connection and a dead client is noticed.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+
+from flask import Blueprint, Response, current_app, stream_with_context
+
+from webui.security import appliance, json_error, login_required
+
+bp = Blueprint("stream", __name__, url_prefix="/api")
+
+
+class StreamSlots:
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.open = 0
+        self._lock = threading.Lock()
+
+    def take(self) -> bool:
+        with self._lock:
+            if self.open >= self.limit:
+                return False
+            self.open += 1
+            return True
+
+    def give_back(self) -> None:
+        with self._lock:
+            self.open -= 1
+
+
+def _slots() -> StreamSlots:
+    slots = current_app.extensions.get("stream_slots")
+    if slots is None:
+        slots = current_app.extensions["stream_slots"] = StreamSlots(current_app.config["MAX_STREAMS"])
+    return slots
+
+
+def format_event(event_type: str, data: dict, seq: int | None = None) -> str:
+    head = f"id: {seq}\n" if seq is not None and seq >= 0 else ""
+    return f"{head}event: {event_type}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
+
+
+@bp.get("/events")
+@login_required
+def events():
+    slots = _slots()
+    if not slots.take():
+        response = json_error(503, f"too many live streams open (limit {slots.limit}); close another tab")
+        response.headers["Retry-After"] = "5"
+        return response
+    heartbeat = current_app.config["SSE_HEARTBEAT_S"]
+    subscription = appliance().session.events.subscribe()
+
+    def generate():
+        try:
+            yield "retry: 2000\n\n"
+            while not subscription.closed:  # closed when the daemon shuts down
+                event = subscription.get(timeout=heartbeat)
+                if event is None:
+                    yield ": keep-alive\n\n"
+                else:
+                    yield format_event(event.type, event.data, event.seq)
+        finally:
+            subscription.close()
+            slots.give_back()
+
+    response = Response(stream_with_context(generate()), mimetype="text/event-stream")
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Accel-Buffering"] = "no"
+    return response

@@ -272,7 +272,15 @@ class Session:
         errors: list[str] = []
         cancelled = False
         self.events.publish(
-            "progress", {"stage": "rf", "percent": 0.0, "hop": 0, "hops": len(plan.hops), "elapsed_s": 0.0}
+            "progress",
+            {
+                "stage": "rf",
+                "percent": 0.0,
+                "hop": 0,
+                "hops": len(plan.hops),
+                "elapsed_s": 0.0,
+                "ranges_hz": summary["ranges_hz"],
+            },
         )
         try:
             radio = self._radio_for_job()
@@ -324,6 +332,8 @@ class Session:
             self.feedback.results(suspects, partial=status == "partial")
 
     def _rf_stage(self, radio: Radio, plan: planmod.Plan, started: float) -> rf_sweep.SweepResult:
+        ranges = [list(r) for r in plan.ranges]  # in every RF progress event: a page that joins late can lay out
+
         def on_hop(hop: rf_sweep.HopDone) -> None:
             self._heartbeat()
             pooled = _pool(hop.level_dbfs, HOP_POINTS)
@@ -346,6 +356,7 @@ class Session:
                     "hop": hop.hop + 1,
                     "hops": hop.hops,
                     "elapsed_s": round(time.time() - started, 1),
+                    "ranges_hz": ranges,
                 },
             )
 

@@ -258,3 +258,16 @@ def test_sse_streams_are_capped(live_server):
     finally:
         for r in streams:
             r.close()
+
+
+def test_a_refused_login_keeps_the_page_the_user_was_going_to(live_server):
+    s = requests.Session()
+    page = s.get(f"{live_server.base_url}/history")  # -> /login?next=/history
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    assert 'name="next" value="/history"' in page.text
+    form = {"secret": "guess", "csrf_token": token, "next": "/history"}
+    refused = s.post(f"{live_server.base_url}/login", data=form)
+    assert refused.status_code == 401 and 'name="next" value="/history"' in refused.text
+    form["secret"] = live_server.secret
+    r = s.post(f"{live_server.base_url}/login", data=form, allow_redirects=False)
+    assert r.status_code == 302 and r.headers["Location"] == "/history"

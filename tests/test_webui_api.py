@@ -260,6 +260,27 @@ def test_sse_streams_are_capped(live_server):
             r.close()
 
 
+def test_a_closed_stream_gives_its_slot_back_within_seconds(live_server):
+    """A phone flipping between pages must not lock itself out of the live view."""
+    live_server.app.config["SSE_HEARTBEAT_S"] = 60.0  # far longer than the wait below
+    s = bearer(live_server)
+    for _ in range(4):
+        r = s.get(f"{live_server.base_url}/api/events", stream=True, timeout=10)
+        assert r.status_code == 200
+        assert next(r.iter_content(5)) == b"retry"
+        r.close()  # the page went away
+    deadline = time.monotonic() + 5.0
+    while True:
+        streams = [s.get(f"{live_server.base_url}/api/events", stream=True, timeout=10) for _ in range(4)]
+        codes = [r.status_code for r in streams]
+        for r in streams:
+            r.close()
+        if codes == [200] * 4 or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert codes == [200] * 4, f"slots still held by closed streams: {codes}"
+
+
 def test_a_refused_login_keeps_the_page_the_user_was_going_to(live_server):
     s = requests.Session()
     page = s.get(f"{live_server.base_url}/history")  # -> /login?next=/history

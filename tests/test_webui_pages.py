@@ -500,6 +500,56 @@ def test_device_page_shows_radio_panel_disk_and_version(phone, server):
     phone.shot("12-device")
 
 
+CLASSIFIED = {
+    "freq_hz": 1280e6,
+    "bandwidth_hz": 6e6,
+    "power_dbfs": -31.0,
+    "snr_db": 24.0,
+    "kind": "analog-video",
+    "camera_score": 0.97,
+    "standard": "PAL",
+    "line_rate_hz": 15625.3,
+    "field_rate_hz": 50.0,
+    "reasons": ["line-rate comb at 15625 Hz (4 harmonics)", "continuous"],
+    "examined": True,
+    "features": {"comb_harmonics": 4, "duty_cycle": 0.99},
+    "new_since_baseline": True,
+    "baseline_change": "new",
+    "baseline_power_dbfs": None,
+}
+KNOWN = {**CLASSIFIED, "freq_hz": 98.1e6, "kind": "fm-broadcast", "camera_score": 0.0, "standard": None}
+KNOWN.update(line_rate_hz=None, field_rate_hz=None, features=None, new_since_baseline=False, baseline_change=None)
+
+
+def test_results_show_what_the_classifier_adds(phone, server):
+    """Fields from the camera classifier and the baseline comparison, shown when present."""
+    import numpy as np
+
+    store = server.appliance.store
+    sweep_id = store.begin_sweep("classifier fields")
+    freqs = np.linspace(24e6, 1766e6, 4000)
+    power = np.full(freqs.size, 10 ** (-5.5)) * (1 + 300 * (np.abs(freqs - 1280e6) < 3e6))
+    store.save_spectrum(sweep_id, freqs, power, power)
+    summary = {"ranges_hz": [[24e6, 1766e6]], "hops": 870, "hops_done": 870, "emitters": 2, "suspects": 1}
+    store.finish_sweep(sweep_id, status="complete", summary=summary, emitters=[KNOWN, CLASSIFIED])
+    try:
+        page = phone.page
+        phone.goto(f"/results/{sweep_id}")
+        first = page.locator("#signals li.emitter").first
+        text = first.text_content()
+        for shown in ("! Suspect", "New since baseline", "Analog video link", "PAL", "Line rate 15625.3 Hz"):
+            assert shown in text, shown
+        assert "Camera score 97 %" in text and "line-rate comb" in text
+        first.locator("summary:has-text('More measurements')").click()
+        assert "comb harmonics" in first.locator("details.more").text_content()
+        second = page.locator("#signals li.emitter").nth(1).text_content()
+        assert "98.100 MHz" in second and "New since baseline" not in second
+        assert page.text_content("#headline") == "1 suspect"
+        phone.shot("14-results-classified")
+    finally:
+        store.delete_sweep(sweep_id)
+
+
 def test_results_page_without_sweeps_and_login_page(browser, tmp_path):
     """A fresh device: the results page says there is nothing yet; wrong secrets are refused."""
     fresh = LiveServer(tmp_path)

@@ -90,6 +90,11 @@
 
   RS.$ = (selector, root) => (root || document).querySelector(selector);
 
+  /** Change a text only when it differs (live regions re-announce rewritten text). */
+  RS.setText = function setText(node, text) {
+    if (node.textContent !== text) node.textContent = text;
+  };
+
   /** Set a bar's fill (0..1) and its ARIA value; CSSOM writes are allowed by the CSP. */
   RS.setMeter = function setMeter(meter, fraction, text) {
     const f = Math.max(0, Math.min(1, Number.isFinite(fraction) ? fraction : 0));

@@ -17,6 +17,13 @@
     unknown: "Unknown signal",
   };
   const FINDINGS = { lens: "Lens glint", "ir-led": "Infrared LED" };
+  // Fields the card shows in its own places; any others go under "More measurements".
+  const SHOWN = new Set([
+    "id", "sweep_id", "freq_hz", "bandwidth_hz", "power_dbfs", "snr_db", "kind", "line_rate_hz", "standard",
+    "camera_score", "reasons", "bursty", "field_rate_hz", "examined", "new_since_baseline", "baseline_change",
+    "baseline_power_dbfs", "evidence",
+  ]);
+  const CHANGES = { new: "New since baseline", rose: "Stronger than baseline", stronger: "Stronger than baseline" };
   const SUSPECT_SCORE = 0.5;
   const RISE_DB = 6; // the appliance's default sweep.baseline_rise_db
 
@@ -26,8 +33,9 @@
 
   /** True / false / null (unknown): the server's verdict, else ours against the baseline. */
   RS.isNew = function isNew(emitter, baselineEmitters) {
-    if (emitter.new_since_baseline !== undefined && emitter.new_since_baseline !== null) {
-      return Boolean(emitter.new_since_baseline);
+    if ("new_since_baseline" in emitter) {
+      // the appliance judged it (null: the baseline did not cover this frequency)
+      return emitter.new_since_baseline === null ? null : Boolean(emitter.new_since_baseline);
     }
     if (!baselineEmitters) return null;
     const { onlyA, both } = RS.matchEmitters([emitter], baselineEmitters);
@@ -94,7 +102,7 @@
       "div",
       { class: "head" },
       suspect ? el("span", { class: "badge suspect", text: "! Suspect" }) : null,
-      isNew ? el("span", { class: "badge new", text: "New since baseline" }) : null,
+      isNew ? el("span", { class: "badge new", text: CHANGES[e.baseline_change] || "New since baseline" }) : null,
       el("span", { class: "kind", text: RS.kindLabel(e.kind) }),
       e.standard ? el("span", { class: "badge", text: e.standard }) : null,
     );
@@ -104,7 +112,10 @@
       "Width " + fmt.bandwidth(e.bandwidth_hz),
     ];
     if (Number.isFinite(e.line_rate_hz)) measures.push("Line rate " + e.line_rate_hz.toFixed(1) + " Hz");
+    if (Number.isFinite(e.field_rate_hz)) measures.push("Field rate " + e.field_rate_hz.toFixed(2) + " Hz");
+    if (Number.isFinite(e.baseline_power_dbfs)) measures.push("Baseline " + fmt.dbfs(e.baseline_power_dbfs));
     if (e.bursty) measures.push("bursty");
+    if (e.examined === true) measures.push("looked at closely");
     const score = Number.isFinite(e.camera_score) ? e.camera_score : 0;
     const reasons = Array.isArray(e.reasons) ? e.reasons : [];
     const item = el(
@@ -126,6 +137,7 @@
           )
         : el("p", { class: "measures", text: "Camera score 0 %" }),
       reasons.length ? el("ul", { class: "reasons" }, reasons.map((r) => el("li", { text: r }))) : null,
+      moreMeasurements(e),
     );
     const buttons = [];
     if (opts.onTrack && e.id) {
@@ -151,6 +163,26 @@
     if (buttons.length) item.append(el("div", { class: "row-buttons" }, buttons));
     return item;
   };
+
+  /** Whatever else the classifier measured (e.g. its dwell's features), as name: value rows. */
+  function moreMeasurements(e) {
+    const rows = [];
+    const add = (key, value) => {
+      if (value === null || value === undefined || typeof value === "object") return;
+      const text = typeof value === "number" ? String(Math.round(value * 1000) / 1000) : String(value);
+      rows.push(el("dt", { text: key.replace(/_/g, " ") }), el("dd", { text }));
+    };
+    for (const [key, value] of Object.entries(e)) {
+      if (SHOWN.has(key)) continue;
+      if (value && typeof value === "object" && !Array.isArray(value)) {
+        for (const [inner, v] of Object.entries(value)) add(inner, v);
+      } else {
+        add(key, Array.isArray(value) ? value.join(", ") : value);
+      }
+    }
+    if (!rows.length) return null;
+    return el("details", { class: "more" }, el("summary", { text: "More measurements" }), el("dl", { class: "facts small" }, rows));
+  }
 
   /** Start proximity tracking of a stored emitter, then go to the live page. */
   RS.track = async function track(emitter, button) {

@@ -101,6 +101,11 @@
       ["Glints", summary.findings ? String(summary.findings) : null],
       ["Source", sweep.source || null],
     ];
+    const baseline = summary.baseline;
+    if (baseline && typeof baseline === "object") {
+      const n = Number.isFinite(baseline.emitters) ? " · " + baseline.emitters + " signals" : "";
+      facts.push(["Compared with", "baseline " + (baseline.name || "#" + baseline.id) + n]);
+    }
     const missing = summary.missing_bands_hz || [];
     if (missing.length) facts.push(["Not measured", fmt.ranges(missing)]);
     if (sweep.error) facts.push(["Problem", sweep.error]);

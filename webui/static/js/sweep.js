@@ -231,11 +231,11 @@
     const stage = STAGES[p.stage] || p.stage;
     const percent = Number.isFinite(p.percent) ? p.percent : 0;
     const surveyed = p.stage === "confirm" || p.stage === "refine";
-    $("#stage").textContent = stage + (surveyed ? "…" : "");
+    RS.setText($("#stage"), stage + (surveyed ? "…" : ""));
     setPercent(percent / 100, surveyed ? "Almost done" : Math.floor(percent) + " %");
-    $("#freq").textContent = Number.isFinite(p.freq_hz) ? "at " + fmt.mhz(p.freq_hz, 1) : "";
-    $("#elapsed").textContent = Number.isFinite(p.elapsed_s) ? fmt.duration(p.elapsed_s) : "";
-    if (p.hops) $("#summary").textContent = "Hop " + (p.hop || 0) + " of " + p.hops;
+    RS.setText($("#freq"), Number.isFinite(p.freq_hz) ? "at " + fmt.mhz(p.freq_hz, 1) : "");
+    RS.setText($("#elapsed"), Number.isFinite(p.elapsed_s) ? fmt.duration(p.elapsed_s) : "");
+    if (p.hops) RS.setText($("#summary"), "Hop " + (p.hop || 0) + " of " + p.hops);
   }
 
   function onHop(h) {
@@ -355,12 +355,12 @@
   }
 
   function setStage(text, summary) {
-    $("#stage").textContent = text;
-    if (summary !== undefined) $("#summary").textContent = summary;
+    RS.setText($("#stage"), text);
+    if (summary !== undefined) RS.setText($("#summary"), summary);
   }
 
   function setPercent(fraction, text) {
-    $("#percent").textContent = text;
+    RS.setText($("#percent"), text);
     $("#percent").hidden = !text;
     RS.setMeter($("#progress"), fraction, text);
   }

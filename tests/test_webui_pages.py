@@ -488,16 +488,33 @@ def test_settings_show_errors_at_the_field_save_and_reset(phone, server, api):
     page.uncheck("#night")
 
 
-def test_device_page_shows_radio_panel_disk_and_version(phone, server):
-    page = phone.page
-    phone.goto("/device")
-    text = page.text_content("#device")
-    assert "0.1" in text or "unknown" in text  # version
-    assert "Radio" in text and "simulated" in text
-    assert "Buttons, LEDs, buzzer" in text and "mock pins" in text
-    assert re.search(r"Free\s*[\d.]+ (MB|GB|TB)", text)
-    phone.no_horizontal_scroll()
-    phone.shot("12-device")
+def test_device_page_shows_radio_panel_camera_power_disk_and_version(phone, server):
+    """Probes are rendered from whatever fields they report (camera and power as the Pi build has them)."""
+    probes = server.appliance.probes
+    probes["power"] = lambda: {
+        "state": "warning",
+        "temperature_c": 81.4,
+        "throttled": "0x20002",
+        "now": ["ARM frequency capped"],
+        "since_boot": ["under-voltage"],
+        "warnings": ["SoC at 81 °C: the Pi throttles from 80 °C; give it air or a heatsink"],
+    }
+    probes["camera"] = lambda: {"state": "present", "model": "imx219 (NoIR)", "resolution": [1280, 720]}
+    try:
+        page = phone.page
+        phone.goto("/device")
+        text = page.text_content("#device")
+        assert "0.1" in text or "unknown" in text  # version
+        assert "Radio" in text and "simulated" in text
+        assert "Buttons, LEDs, buzzer" in text and "mock pins" in text
+        assert "Power and temperature" in text and "81.4 °C" in text and "ARM frequency capped" in text
+        assert "Camera" in text and "imx219 (NoIR)" in text and "1280, 720" in text
+        assert re.search(r"Free\s*[\d.]+ (MB|GB|TB)", text)
+        assert "throttles from 80 °C" in page.text_content("#banners")
+        phone.no_horizontal_scroll()
+        phone.shot("12-device")
+    finally:
+        del probes["power"], probes["camera"]
 
 
 CLASSIFIED = {

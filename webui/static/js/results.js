@@ -244,8 +244,7 @@
       const figure = el(
         "figure",
         { class: "glint" },
-        el("a", { href: url, target: "_blank", rel: "noopener" }, img),
-        canvas,
+        el("div", { class: "frame" }, el("a", { href: url, target: "_blank", rel: "noopener" }, img), canvas),
         el("figcaption", { text: "Circled: what the camera saw. Tap a finding below to point it out." }),
       );
       host.append(figure);

@@ -267,6 +267,7 @@ def test_sweep_from_the_phone_shows_progress_spectrum_signals_and_glints(phone, 
     assert page.evaluate("RS.chart.drawnPoints") > 500
     assert drawn_trace_pixels(page, "#spectrum") > 2000
     assert page.text_content("#main-action") == "Sweep again"
+    assert page.text_content("#stage") == "2 suspects found (2 optical)"  # the lens and the IR LED
     phone.no_horizontal_scroll()
     phone.shot("03-sweep-done")
 
@@ -561,7 +562,7 @@ def test_results_show_what_the_classifier_adds(phone, server):
         assert "comb harmonics" in first.locator("details.more").text_content()
         second = page.locator("#signals li.emitter").nth(1).text_content()
         assert "98.100 MHz" in second and "New since baseline" not in second
-        assert page.text_content("#headline") == "1 suspect"
+        assert page.text_content("#headline") == "1 suspect found (1 radio)"
         phone.shot("14-results-classified")
     finally:
         store.delete_sweep(sweep_id)

@@ -196,6 +196,18 @@
     }
   };
 
+  /** "2 suspects found (1 radio, 1 optical)" or "No camera suspects". */
+  RS.suspectHeadline = function suspectHeadline(summary, emitters, findings) {
+    const radio = (emitters || []).filter(RS.isSuspect).length;
+    const optical = (findings || []).filter((f) => (f.score || 0) >= SUSPECT_SCORE).length;
+    const total = Number.isFinite(summary.suspects) ? summary.suspects : radio + optical;
+    if (!total) return "No camera suspects";
+    const parts = [];
+    if (radio) parts.push(radio + " radio");
+    if (optical) parts.push(optical + " optical");
+    return total + (total === 1 ? " suspect" : " suspects") + " found" + (parts.length ? " (" + parts.join(", ") + ")" : "");
+  };
+
   RS.findingText = function findingText(f, index) {
     const parts = [
       (index !== undefined ? index + 1 + ". " : "") + RS.findingLabel(f.kind),

@@ -78,8 +78,7 @@
 
   function renderOverview(sweep, summary) {
     const status = RS.statusText[sweep.status] || sweep.status;
-    const suspects = summary.suspects || 0;
-    let headline = suspects ? suspects + (suspects === 1 ? " suspect" : " suspects") : "No camera suspects";
+    let headline = RS.suspectHeadline(summary, doc.emitters, doc.findings);
     if (sweep.status === "failed") headline = "Sweep failed";
     if (sweep.status === "running") headline = "Still sweeping…";
     $("#headline").textContent = headline;

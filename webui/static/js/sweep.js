@@ -30,6 +30,7 @@
     clickAt: null,
     trackTarget: null,
     trackLevels: [],
+    loading: null, // the stored sweep being fetched
   };
   let chart;
   let live;
@@ -65,6 +66,7 @@
       const status = await RS.api("GET", "/api/status");
       (status.warnings || []).forEach((w, i) => RS.banner("warn", "Device", w, "device-warning-" + i));
       applySession(status.session);
+      if (page.loading) await page.loading; // the stream's state event may have started the load
       if (status.session.state === "sweeping") {
         const p = status.session.progress;
         if (p) onProgress(p);
@@ -267,8 +269,13 @@
 
   // ---- a stored sweep -------------------------------------------------------------------------
 
-  async function showSweep(id) {
+  function showSweep(id) {
     page.shownSweep = id;
+    page.loading = loadSweep(id);
+    return page.loading;
+  }
+
+  async function loadSweep(id) {
     try {
       const [doc, spectrum, baseline] = await Promise.all([
         RS.api("GET", "/api/sweeps/" + id),
@@ -288,7 +295,7 @@
       page.emitters = doc.emitters;
       renderSignals(doc.emitters, page.baseline);
       renderFindings(doc.findings);
-      showOutcome(sweep, summary);
+      showOutcome(sweep, summary, doc);
       const link = $("#open-results a");
       link.href = "/results/" + id;
       $("#open-results").hidden = false;
@@ -298,15 +305,12 @@
     }
   }
 
-  function showOutcome(sweep, summary) {
-    const suspects = summary.suspects || 0;
+  function showOutcome(sweep, summary, doc) {
     const found = summary.emitters || 0;
     const glints = summary.findings || 0;
     const status = RS.statusText[sweep.status] || sweep.status;
-    let headline;
-    if (sweep.status === "failed") headline = "Sweep failed";
-    else if (suspects) headline = suspects + (suspects === 1 ? " suspect found" : " suspects found");
-    else headline = "No camera suspects";
+    const headline =
+      sweep.status === "failed" ? "Sweep failed" : RS.suspectHeadline(summary, doc.emitters, doc.findings);
     setStage(headline, "");
     setPercent(sweep.status === "complete" ? 1 : (summary.hops_done || 0) / (summary.hops || 1), "");
     $("#freq").textContent = found + (found === 1 ? " signal" : " signals") + (glints ? ", " + glints + " glints" : "");
@@ -411,7 +415,8 @@
       const points = page.trackLevels.filter((p) => Number.isFinite(p[1]));
       if (points.length < 2) return;
       const t1 = points[points.length - 1][0];
-      const t0 = t1 - 20;
+      const t0 = Math.max(t1 - 20, points[0][0]); // fill the width until 20 s have passed
+      const span = Math.max(t1 - t0, 1e-3);
       let lo = Math.min(...points.map((p) => p[1]));
       let hi = Math.max(...points.map((p) => p[1]));
       if (hi - lo < 10) {
@@ -424,7 +429,7 @@
       ctx.lineWidth = 2 * dpr;
       ctx.beginPath();
       points.forEach(([t, v], i) => {
-        const x = ((t - t0) / 20) * canvas.width;
+        const x = ((t - t0) / span) * canvas.width;
         const y = canvas.height - 4 * dpr - ((v - lo) / (hi - lo)) * (canvas.height - 8 * dpr);
         if (i === 0) ctx.moveTo(x, y);
         else ctx.lineTo(x, y);

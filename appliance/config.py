@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -26,6 +27,10 @@ class ConfigError(BadInputError):
     """A setting is malformed; the message names the file or variable and the key."""
 
 
+class SettingConflict(ConfigError):
+    """A well-formed value that cannot be taken now: two parts on one pin, a value fixed elsewhere."""
+
+
 @dataclass(frozen=True)
 class Setting:
     key: str  # "section.name"
@@ -36,12 +41,17 @@ class Setting:
     hi: float | None = None
     choices: tuple[str, ...] | None = None
     check: Callable[[Any], None] | None = None  # raises ValueError with a reason
+    pattern: str | None = None  # the form a text value must have (also in the API document)
     ui: bool = True  # editable from the web UI
     restart: bool = False  # takes effect when the daemon restarts
 
     @property
     def env_name(self) -> str:
         return "ROOMSWEEP_" + self.key.replace(".", "_").upper()
+
+
+class _Conflict(ValueError):
+    """Raised by a check for a well-formed value the device cannot take."""
 
 
 def _gain(value: str) -> None:
@@ -54,20 +64,37 @@ def _gain(value: str) -> None:
             raise ValueError("'auto' or a gain in dB (0–50)")
 
 
+RANGES_PATTERN = (
+    r"^$|^\s*[0-9.]+\s*[kKmMgG]?\s*:\s*[0-9.]+\s*[kKmMgG]?\s*(,\s*[0-9.]+\s*[kKmMgG]?\s*:\s*[0-9.]+\s*[kKmMgG]?\s*)*$"
+)
+GAIN_PATTERN = r"^(auto|50(\.0+)?|[1-4]?[0-9](\.[0-9]+)?)$"
+
+
 def _ranges(value: str) -> None:
+    """The pattern already holds (coerce checks it): what is left is meaning, not form."""
     if value:
-        planmod.check_tunable(planmod.parse_ranges(value))
+        try:
+            planmod.check_tunable(planmod.parse_ranges(value))
+        except ValueError as exc:  # well-formed, but backwards or beyond what this tuner can do
+            raise _Conflict(str(exc)) from None
 
 
 _PIN = {"kind": int, "lo": 2, "hi": 27, "restart": True}  # BCM numbers of the 40-pin header's GPIOs
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("radio.device_index", int, 0, "which RTL-SDR (0 = first)", lo=0, hi=9, restart=True),
-    Setting("radio.gain", str, "auto", "tuner gain: auto or dB", check=_gain),
+    Setting("radio.gain", str, "auto", "tuner gain: 'auto' or a gain in dB (0–50)", check=_gain, pattern=GAIN_PATTERN),
     Setting("radio.ppm", int, 0, "frequency correction of the dongle (ppm)", lo=-200, hi=200),
     Setting("radio.timeout_s", float, 2.0, "a read that takes longer means the dongle is gone", lo=0.5, hi=30),
     Setting("sweep.preset", str, "full", "what a button press sweeps", choices=tuple(planmod.PRESETS)),
-    Setting("sweep.ranges", str, "", "custom ranges instead of the preset, e.g. 850M:1400M", check=_ranges),
+    Setting(
+        "sweep.ranges",
+        str,
+        "",
+        "custom ranges instead of the preset, e.g. 850M:1400M",
+        check=_ranges,
+        pattern=RANGES_PATTERN,
+    ),
     Setting("sweep.optical", bool, True, "run the optical sweep after the RF sweep"),
     Setting("sweep.dwell_s", float, 0.25, "dwell on each camera candidate (s)", lo=0.1, hi=2.0),
     Setting("sweep.baseline_rise_db", float, 6.0, "flag an emitter this much stronger than the baseline", lo=1, hi=40),
@@ -124,11 +151,15 @@ def coerce(setting: Setting, value: Any, where: str) -> Any:
         raise ConfigError(f"{name}: must be a finite number, got {value!r}")
     if setting.choices is not None and value not in setting.choices:
         raise ConfigError(f"{name}: {value!r} is not one of {', '.join(setting.choices)}")
+    if setting.pattern is not None and not re.fullmatch(setting.pattern, value):
+        raise ConfigError(f"{name}: {value!r} is not valid here ({setting.help})")
     if (setting.lo is not None and value < setting.lo) or (setting.hi is not None and value > setting.hi):
         raise ConfigError(f"{name}: {value!r} is outside {setting.lo:g}–{setting.hi:g}")
     if setting.check is not None:
         try:
             setting.check(value)
+        except _Conflict as exc:
+            raise SettingConflict(f"{name}: {value!r}: {exc}") from None
         except ValueError as exc:
             raise ConfigError(f"{name}: {value!r}: {exc}") from None
     return value
@@ -188,7 +219,7 @@ def _check_pins(values: Mapping[str, Any], where: str) -> None:
     for key in _PIN_KEYS:
         pin = values[key]
         if pin in seen:
-            raise ConfigError(f"{where}: {seen[pin]} and {key} are both GPIO{pin}; each needs its own pin")
+            raise SettingConflict(f"{where}: {seen[pin]} and {key} are both GPIO{pin}; each needs its own pin")
         seen[pin] = key
 
 
@@ -250,9 +281,9 @@ def validate_update(config: Config, changes: Mapping[str, Any]) -> dict[str, Any
         if setting is None:
             raise ConfigError(f"unknown setting {key!r}")
         if not setting.ui:
-            raise ConfigError(f"{key} can only be changed in the settings file")
+            raise SettingConflict(f"{key} can only be changed in the settings file")
         if config.sources.get(key) == "env":
-            raise ConfigError(f"{key} is fixed by the environment variable {setting.env_name}")
+            raise SettingConflict(f"{key} is fixed by the environment variable {setting.env_name}")
         out[key] = coerce(setting, value, "web settings")
     _check_pins({**config.values, **out}, "web settings")
     return out

@@ -19,6 +19,7 @@ from typing import Any
 from appliance import config as cfg
 from appliance.session import Session
 from appliance.store import Store
+from hw.thermal import PowerMonitor
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +114,9 @@ def _settings(config_path: Path, store: Store) -> tuple[cfg.Config, str | None]:
     log.error("settings: %s; using defaults for the file's settings", error)
     for attempt in ({"ui": store.settings()}, {"ui": {}, "env": {}}):
         try:
-            return cfg.load(None, **attempt), error
+            settings = cfg.load(None, **attempt)
+            settings.path = config_path
+            return settings, error
         except cfg.ConfigError as exc:
             error = f"{error}; {exc}"
     raise AssertionError("built-in defaults must always load")  # pragma: no cover
@@ -127,8 +130,14 @@ def build(
     admin_secret: str,
     scene_path: Path | None = None,
     time_scale: float | None = None,
+    heartbeat: Callable[[], Any] | None = None,
+    power: PowerMonitor | None = None,
 ) -> Appliance:
-    """Assemble the appliance: real hardware, or the simulated room with mock pins."""
+    """Assemble the appliance: real hardware, or the simulated room with mock pins.
+
+    ``heartbeat`` is called from the session's worker loop (the systemd watchdog's kick);
+    ``power`` watches the Pi's supply and temperature (a real one unless given).
+    """
     from appliance.feedback import Feedback
     from appliance.radios import load_scene
     from hw.errors import PanelError
@@ -136,6 +145,7 @@ def build(
     from hw.radio import RtlSdrRadio, rtlsdr_devices
     from hw.sim.radio import SimRadio
 
+    power = power or PowerMonitor()
     data_dir.mkdir(parents=True, exist_ok=True)
     store = Store(data_dir)
     settings, config_error = _settings(config_path, store)
@@ -193,7 +203,9 @@ def build(
                 return {"state": "absent", "warnings": ["no RTL-SDR plugged in"]}
             return {"state": "present", "devices": names}
 
-    session = Session(open_radio=open_radio, store=store, config=settings, feedback=feedback, source=source)
+    session = Session(
+        open_radio=open_radio, store=store, config=settings, feedback=feedback, heartbeat=heartbeat, source=source
+    )
     if panel is not None:
         panel.on_short_press = session.short_press
         panel.on_long_press = session.long_press
@@ -212,9 +224,9 @@ def build(
         data_dir=data_dir,
         simulated=simulate,
         config_error=config_error,
-        probes={"radio": radio_probe, "panel": panel_probe},
+        probes={"radio": radio_probe, "panel": panel_probe, "power": power.check},
     )
-    appliance.closers.extend(c for c in (feedback, panel) if c is not None)
+    appliance.closers.extend(c for c in (feedback, panel, power.start()) if c is not None)
     if store.interrupted_at_start:
         log.warning("%d sweep(s) were cut off by the last shutdown", store.interrupted_at_start)
     return appliance

@@ -16,6 +16,7 @@ import contextlib
 import enum
 import logging
 import queue
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -254,14 +255,27 @@ class Session:
             ranges = planmod.parse_ranges(custom) if custom else planmod.PRESETS[self.config["sweep.preset"]]
         return planmod.make_plan(ranges)
 
+    def _persist(self, what: str, action: Callable[[], Any], problems: list[str]) -> Any:
+        """Run a storage action; a full or failing SD card is reported, never fatal to the sweep."""
+        try:
+            return action()
+        except (sqlite3.Error, OSError) as exc:
+            message = f"storage: could not save the {what} ({exc})"
+            log.error(message)
+            if message not in problems:
+                problems.append(message)
+            return None
+
     def _run_sweep(self, ranges: tuple[tuple[float, float], ...] | None, optical: bool | None) -> None:
-        sweep_id = self.store.begin_sweep(self.source)
+        storage_problems: list[str] = []
+        self._retention()  # make room first: a full card would lose this sweep
+        sweep_id = self._persist("sweep", lambda: self.store.begin_sweep(self.source), storage_problems)
         with self._lock:
             self._current_sweep = sweep_id
         self._set_state(State.SWEEPING, "RF sweep")
         if self.feedback is not None:
             self.feedback.sweeping()
-        started = time.time()
+        started = time.monotonic()  # durations survive a wall-clock jump (no RTC, NTP at last)
         plan = self._plan(ranges)
         summary: dict[str, Any] = {
             "ranges_hz": [list(r) for r in plan.ranges],
@@ -291,7 +305,13 @@ class Session:
         if radio is not None:
             result = self._rf_stage(radio, plan, started)
             emitters = [emitter_json(c.detection, c.verdict) for c in result.emitters]
-            self.store.save_spectrum(sweep_id, result.spectrum.freqs, result.spectrum.mean, result.spectrum.peak)
+            if sweep_id is not None:
+                spectrum = result.spectrum
+                self._persist(
+                    "spectrum",
+                    lambda: self.store.save_spectrum(sweep_id, spectrum.freqs, spectrum.mean, spectrum.peak),
+                    storage_problems,
+                )
             summary.update(_rf_summary(result))
             cancelled = result.cancelled
             if result.error:
@@ -302,7 +322,7 @@ class Session:
         findings: list[dict[str, Any]] = []
         want_optical = self.config["sweep.optical"] if optical is None else optical
         if self.optical is not None and want_optical and not cancelled and not self._cancel.is_set():
-            findings = self._optical_stage(sweep_id, summary, errors)
+            findings = self._optical_stage(sweep_id, summary, errors, storage_problems)
         cancelled = cancelled or self._cancel.is_set()
         status = "cancelled" if cancelled else ("partial" if errors else "complete")
         if radio is None and not findings:
@@ -311,27 +331,46 @@ class Session:
             1 for f in findings if f.get("score", 0) >= 0.5
         )
         summary.update(
-            emitters=len(emitters), suspects=suspects, findings=len(findings), wall_time_s=time.time() - started
+            emitters=len(emitters),
+            suspects=suspects,
+            findings=len(findings),
+            wall_time_s=round(time.monotonic() - started, 3),
         )
-        self.store.finish_sweep(
-            sweep_id,
-            status=status,
-            summary=summary,
-            emitters=emitters,
-            findings=findings,
-            error="; ".join(errors) or None,
+        if sweep_id is not None:
+            self._persist(
+                "results",
+                lambda: self.store.finish_sweep(
+                    sweep_id,
+                    status=status,
+                    summary=summary,
+                    emitters=emitters,
+                    findings=findings,
+                    error="; ".join(errors) or None,
+                ),
+                storage_problems,
+            )
+            self._retention()
+        saved = sweep_id is not None and not storage_problems
+        self.events.publish(
+            "result",
+            {"sweep_id": sweep_id, "status": status, "summary": summary, "saved": saved, "storage": storage_problems},
         )
-        self._retention()
-        self.events.publish("result", {"sweep_id": sweep_id, "status": status, "summary": summary})
         if status == "failed":
-            self._fault("; ".join(errors))
+            self._fault("; ".join(errors + storage_problems))
             return
         message = {"complete": "done", "cancelled": "cancelled", "partial": "partly measured: " + "; ".join(errors)}
+        if storage_problems:  # the results were shown but could not be kept: say so loudly
+            self.events.publish("error", {"message": "; ".join(storage_problems)})
+            self._set_state(State.RESULTS, f"{message[status]}; NOT SAVED: {storage_problems[0]}")
+            if self.feedback is not None:
+                self.feedback.fault()
+            return
         self._set_state(State.RESULTS, message[status])
         if self.feedback is not None:
             self.feedback.results(suspects, partial=status == "partial")
 
     def _rf_stage(self, radio: Radio, plan: planmod.Plan, started: float) -> rf_sweep.SweepResult:
+        """``started`` is a time.monotonic() reading."""
         ranges = [list(r) for r in plan.ranges]  # in every RF progress event: a page that joins late can lay out
 
         def on_hop(hop: rf_sweep.HopDone) -> None:
@@ -355,18 +394,22 @@ class Session:
                     "freq_hz": hop.center_hz,
                     "hop": hop.hop + 1,
                     "hops": hop.hops,
-                    "elapsed_s": round(time.time() - started, 1),
+                    "elapsed_s": round(time.monotonic() - started, 1),
                     "ranges_hz": ranges,
                 },
             )
 
         def on_stage(stage: str, fraction: float) -> None:
             self._heartbeat()
-            self.events.publish("progress", {"stage": stage, "percent": 100.0, "elapsed_s": time.time() - started})
+            self.events.publish(
+                "progress", {"stage": stage, "percent": 100.0, "elapsed_s": round(time.monotonic() - started, 1)}
+            )
 
         return rf_sweep.sweep(radio, plan, on_hop=on_hop, on_stage=on_stage, cancel=self._cancel)
 
-    def _optical_stage(self, sweep_id: int, summary: dict[str, Any], errors: list[str]) -> list[dict[str, Any]]:
+    def _optical_stage(
+        self, sweep_id: int | None, summary: dict[str, Any], errors: list[str], storage_problems: list[str]
+    ) -> list[dict[str, Any]]:
         self._set_state(State.SWEEPING, "optical sweep")
 
         def progress(fraction: float) -> None:
@@ -377,8 +420,11 @@ class Session:
         summary["optical"] = outcome.summary
         if outcome.error:
             errors.append(outcome.error)
-        if outcome.image_jpeg:
-            self.store.add_file(sweep_id, "image", "glints.jpg", outcome.image_jpeg)
+        if outcome.image_jpeg and sweep_id is not None:
+            image = outcome.image_jpeg
+            self._persist(
+                "glint photo", lambda: self.store.add_file(sweep_id, "image", "glints.jpg", image), storage_problems
+            )
         for finding in outcome.findings:
             self.events.publish("finding", finding)
         return outcome.findings
@@ -422,7 +468,7 @@ class Session:
                 max_bytes=self.config["storage.max_mb"] * 1_000_000,
                 min_free_bytes=self.config["storage.min_free_mb"] * 1_000_000,
             )
-        except OSError as exc:  # disk trouble must not fail the sweep that was just stored
+        except (OSError, sqlite3.Error) as exc:  # disk trouble must not fail the sweep itself
             log.warning("retention failed: %s", exc)
 
     def close(self) -> None:

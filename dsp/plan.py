@@ -215,14 +215,18 @@ def passband_shape(windows: list[np.ndarray], plan: Plan) -> np.ndarray | None:
     ``windows`` are full FFT-shifted mean spectra of hops that span the whole kept width.
     Returns a shape normalised to median 1 over the kept bins, or None when too few hops.
     """
-    if len(windows) < 16:
+    usable = [w for w in windows if np.median(w) > 0]  # a dead front end reads all zeros
+    if len(usable) < 16:
         return None
-    stack = np.stack(windows)
+    stack = np.stack(usable)
     level = np.median(stack, axis=1, keepdims=True)
     shape = np.median(stack / level, axis=0)
     kept = slice(plan.nfft // 2 - plan.keep_bins // 2, plan.nfft // 2 + plan.keep_bins // 2)
-    shape /= np.median(shape[kept])
-    return shape
+    middle = np.median(shape[kept])
+    if not middle > 0:
+        return None
+    shape /= middle
+    return np.where(shape > 0, shape, 1.0)
 
 
 def stitch(

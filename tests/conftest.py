@@ -7,10 +7,26 @@ from pathlib import Path
 
 import pytest
 
+from tests.fakes import fake_rtlsdr  # noqa: F401  (a fixture for every test module)
+
 os.environ.setdefault("ROOMSWEEP_SIM_TIME_SCALE", "0")
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = (REPO.parent / "shared" / "data").resolve()
+
+
+def _shared_data() -> Path:
+    """../shared/data beside the clone; ROOMSWEEP_SHARED_DATA or /work/shared/data otherwise."""
+    for candidate in (
+        os.environ.get("ROOMSWEEP_SHARED_DATA"),
+        REPO.parent / "shared" / "data",
+        "/work/shared/data",
+    ):
+        if candidate and (Path(candidate) / "rtl_433").is_dir():
+            return Path(candidate).resolve()
+    return (REPO.parent / "shared" / "data").resolve()
+
+
+SHARED_DATA = _shared_data()
 RTL433 = SHARED_DATA / "rtl_433"
 
 
@@ -60,8 +76,13 @@ class LiveServer:
         self.thread.start()
 
     def close(self):
+        from waitress import wasyncore
+
         self.appliance.session.events.close_all()
-        self.server.close()
+        # close the sockets from inside waitress's own loop thread, so it ends without a race
+        self.server.trigger.pull_trigger(lambda: wasyncore.close_all(self.server.map))
+        self.thread.join(timeout=10)
+        self.server.task_dispatcher.shutdown()
         self.appliance.close()
         os.environ["ROOMSWEEP_SIM_TIME_SCALE"] = "0"
 

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import sys
-import threading
-import types
-from typing import ClassVar
 
 import numpy as np
 import pytest
@@ -98,53 +95,6 @@ def test_replay_radio_shifts_the_recording_when_retuned(tmp_path):
 
 
 # --- RtlSdrRadio against a fake pyrtlsdr (the C boundary) ---------------------------------
-
-
-class FakeLibUSBError(OSError):
-    pass
-
-
-class FakeRtlSdr:
-    """Behaves like pyrtlsdr's RtlSdr; class attributes steer the failure being tested."""
-
-    present = True
-    hang_reads = False
-    short_reads = False
-    instances: ClassVar[list] = []
-
-    def __init__(self, device_index=0):
-        if not self.present:
-            raise FakeLibUSBError(-1, "Could not open SDR (device index = 0)")
-        self.valid_gains_db = [0.0, 9.7, 19.7, 29.7, 40.2, 49.6]
-        self.sample_rate = 0.0
-        self.center_freq = 0.0
-        self.gain = None
-        self.freq_correction = 0
-        self.reads = []
-        self.closed = False
-        FakeRtlSdr.instances.append(self)
-
-    def read_bytes(self, num_bytes):
-        if self.hang_reads:
-            threading.Event().wait(30)
-        n = num_bytes // 2 if self.short_reads else num_bytes
-        self.reads.append((self.center_freq, num_bytes))
-        buf = (np.ctypeslib.ctypes.c_ubyte * n)()
-        for i in range(0, n, 2):
-            buf[i] = 127
-        return buf
-
-    def close(self):
-        self.closed = True
-
-
-@pytest.fixture
-def fake_rtlsdr(monkeypatch):
-    module = types.SimpleNamespace(RtlSdr=FakeRtlSdr, LibUSBError=FakeLibUSBError)
-    monkeypatch.setitem(sys.modules, "rtlsdr", module)
-    FakeRtlSdr.present, FakeRtlSdr.hang_reads, FakeRtlSdr.short_reads = True, False, False
-    FakeRtlSdr.instances = []
-    return FakeRtlSdr
 
 
 def test_absent_dongle_is_radio_unavailable_with_a_hint(fake_rtlsdr):

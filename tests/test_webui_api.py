@@ -108,9 +108,11 @@ def test_login_sets_a_strict_httponly_cookie_and_headers_lock_the_page_down(live
     "method,path,body,status,message",
     [
         ("POST", "/api/sweeps", {"preset": "everything"}, 400, "unknown preset"),
-        ("POST", "/api/sweeps", {"ranges": "2.4G:2.5G"}, 400, "2.4/5.8 GHz"),
-        ("POST", "/api/sweeps", {"ranges": 5}, 400, "ranges must be text"),
-        ("POST", "/api/sweeps", {"preset": "full", "ranges": "1M:2M"}, 400, "either preset or ranges"),
+        ("POST", "/api/sweeps", {"ranges": [{"lo_hz": 2.4e9, "hi_hz": 2.5e9}]}, 400, "lo_hz must be between"),
+        ("POST", "/api/sweeps", {"ranges": "850M:1400M"}, 400, "ranges must be a list"),
+        ("POST", "/api/sweeps", {"ranges": [{"lo_hz": 9e8}]}, 400, "hi_hz is required"),
+        ("POST", "/api/sweeps", {"preset": "full", "ranges": []}, 400, "either preset or ranges"),
+        ("POST", "/api/sweeps", {"preset": None}, 400, "preset must be text"),
         ("POST", "/api/sweeps", {"colour": "red"}, 400, "unknown field 'colour'"),
         ("POST", "/api/sweeps", [1, 2], 400, "must be a JSON object"),
         ("POST", "/api/tracking", {}, 400, "give either emitter_id or freq_hz"),
@@ -119,6 +121,10 @@ def test_login_sets_a_strict_httponly_cookie_and_headers_lock_the_page_down(live
         ("POST", "/api/tracking", {"emitter_id": True}, 400, "must be an integer"),
         ("PUT", "/api/settings", {"values": {"panel.red_pin": 99}}, 400, "outside 2–27"),
         ("PUT", "/api/settings", {"values": {"nope": 1}}, 400, "unknown setting"),
+        ("PUT", "/api/settings", {"values": {"sweep.ranges": "2.4G:2.5G"}}, 409, "2.4/5.8 GHz"),
+        ("PUT", "/api/settings", {"values": {"panel.red_pin": 23}}, 409, "both GPIO23"),
+        ("PUT", "/api/settings", {"values": {"radio.gain": ""}}, 400, "'auto' or a gain in dB"),
+        ("GET", "/api/sweeps/99999999999999999999999", None, 404, "no sweep"),
         ("PUT", "/api/settings", {"values": []}, 400, "non-empty object"),
         ("POST", "/api/baseline", {}, 409, "no complete sweep yet"),
         ("POST", "/api/baseline", {"sweep_id": 12345}, 404, "no sweep 12345"),
@@ -203,7 +209,7 @@ def test_openapi_documents_every_api_route(live_server):
     routes = set()
     for rule in live_server.app.url_map.iter_rules():
         if rule.rule.startswith("/api/") and "<path:" not in rule.rule:
-            path = re.sub(r"<(?:int:)?(\w+)>", r"{\1}", rule.rule)
+            path = re.sub(r"<(?:[^:>]+:)?(\w+)>", r"{\1}", rule.rule)
             routes |= {(m, path) for m in rule.methods - {"HEAD", "OPTIONS"}}
     assert routes == documented
 

@@ -11,14 +11,14 @@ from typing import Any
 import numpy as np
 from flask import Blueprint, jsonify, send_file, url_for
 
-from appliance.config import ConfigError
+from appliance.config import ConfigError, SettingConflict
 from appliance.session import SessionBusy, target_for
 from appliance.tracking import Target
 from dsp import plan as planmod
 from webui import validate
 from webui.openapi import document
 from webui.security import appliance, csrf_token, json_error, login_required
-from webui.validate import RequestError
+from webui.validate import MAX_ID, RequestError
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -32,7 +32,7 @@ def _bad_request(error: RequestError):
 
 @bp.errorhandler(ConfigError)
 def _bad_setting(error: ConfigError):
-    return json_error(400, str(error))
+    return json_error(409 if isinstance(error, SettingConflict) else 400, str(error))
 
 
 @bp.errorhandler(SessionBusy)
@@ -66,21 +66,16 @@ def start_sweep():
     body = validate.json_object()
     validate.only_keys(body, {"preset", "ranges", "optical"})
     preset = validate.text(body, "preset", max_len=20)
-    ranges_text = validate.text(body, "ranges", max_len=200)
     optical = validate.flag(body, "optical")
-    if preset is not None and ranges_text is not None:
+    if preset is not None and "ranges" in body:
         raise RequestError("give either preset or ranges, not both")
     ranges = None
     if preset is not None:
         if preset not in planmod.PRESETS:
             raise RequestError(f"unknown preset {preset!r} (one of {', '.join(planmod.PRESETS)})")
         ranges = planmod.PRESETS[preset]
-    elif ranges_text is not None:
-        try:
-            ranges = planmod.parse_ranges(ranges_text)
-            planmod.check_tunable(ranges)
-        except ValueError as exc:
-            raise RequestError(f"ranges: {exc}") from None
+    elif "ranges" in body:
+        ranges = validate.frequency_ranges(body, "ranges", lo=planmod.TUNER_MIN_HZ, hi=planmod.TUNER_MAX_HZ)
     appliance().session.start_sweep(ranges=ranges, optical=optical)
     return jsonify({"session": appliance().session.status()}), 202
 
@@ -96,7 +91,7 @@ def cancel():
 @login_required
 def list_sweeps():
     limit = validate.query_int("limit", 20, 1, 200)
-    before = validate.query_int("before", 0, 0, 2**62) or None
+    before = validate.query_int("before", 0, 0, MAX_ID) or None
     records = appliance().store.sweeps(limit=limit, before_id=before)
     return jsonify(
         {
@@ -119,6 +114,8 @@ def _sweep_json(record) -> dict[str, Any]:
 
 
 def _record_or_404(sweep_id: int):
+    if not 1 <= sweep_id <= MAX_ID:  # larger ids would overflow SQLite's integers
+        raise RequestError(f"no sweep {sweep_id}", 404)
     record = appliance().store.sweep(sweep_id)
     if record is None:
         raise RequestError(f"no sweep {sweep_id}", 404)
@@ -167,6 +164,8 @@ def delete_sweep(sweep_id: int):
 @login_required
 def sweep_file(sweep_id: int, file_id: int):
     _record_or_404(sweep_id)
+    if not 1 <= file_id <= MAX_ID:
+        raise RequestError(f"no file {file_id} in sweep {sweep_id}", 404)
     for entry in appliance().store.files(sweep_id):
         if entry["id"] == file_id and entry["path"].is_file():
             return send_file(entry["path"], download_name=entry["path"].name, max_age=3600)
@@ -187,8 +186,6 @@ def spectrum(sweep_id: int):
     freqs, mean, peak = data["freqs"], data["mean_db"], data["peak_db"]
     lo = freqs[0] if lo is None else lo
     hi = freqs[-1] if hi is None else hi
-    if hi <= lo:
-        raise RequestError("hi_hz must be above lo_hz")
     sel = (freqs >= lo) & (freqs <= hi)
     freqs, mean, peak = freqs[sel], mean[sel], peak[sel]
     if freqs.size > points:  # max-pool: a zoomed-out chart must still show every peak

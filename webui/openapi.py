@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from appliance import config as cfg
+from webui.validate import MAX_ID
+
 ERROR = {"$ref": "#/components/schemas/Error"}
 
 
@@ -29,7 +32,31 @@ def _body(schema: dict[str, Any], required: bool = False) -> dict[str, Any]:
     return {"required": required, "content": {"application/json": {"schema": schema}}}
 
 
-SWEEP_ID = {"name": "sweep_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
+ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+TUNABLE_HZ = {"type": "number", "minimum": 24e6, "maximum": 1766e6}
+SWEEP_ID = {"name": "sweep_id", "in": "path", "required": True, "schema": ID_SCHEMA}
+
+
+def _setting_schema(setting: cfg.Setting) -> dict[str, Any]:
+    kind = {int: "integer", float: "number", str: "string", bool: "boolean"}[setting.kind]
+    schema: dict[str, Any] = {"type": kind, "description": setting.help}
+    if setting.lo is not None:
+        schema["minimum"] = setting.lo
+    if setting.hi is not None:
+        schema["maximum"] = setting.hi
+    if setting.choices:
+        schema["enum"] = list(setting.choices)
+    if setting.pattern:
+        schema["pattern"] = setting.pattern
+    return schema
+
+
+SETTING_VALUES = {
+    "type": "object",
+    "minProperties": 1,
+    "additionalProperties": False,
+    "properties": {s.key: _setting_schema(s) for s in cfg.SETTINGS if s.ui},
+}
 WRITE_ERRORS = (400, 401, 403, 413, 415)
 
 SCHEMAS: dict[str, Any] = {
@@ -160,7 +187,7 @@ PATHS: dict[str, Any] = {
             "summary": "History of sweeps, newest first",
             "parameters": [
                 {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200}},
-                {"name": "before", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+                {"name": "before", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID}},
             ],
             "responses": {
                 "200": _json(
@@ -184,9 +211,21 @@ PATHS: dict[str, Any] = {
                     "additionalProperties": False,
                     "properties": {
                         "preset": {"type": "string", "enum": ["full", "cameras"]},
-                        "ranges": {"type": "string", "maxLength": 200, "example": "850M:1400M"},
+                        "ranges": {
+                            "type": "array",
+                            "minItems": 1,
+                            "maxItems": 8,
+                            "description": "frequency ranges to sweep instead of the preset (each put in order)",
+                            "items": {
+                                "type": "object",
+                                "additionalProperties": False,
+                                "required": ["lo_hz", "hi_hz"],
+                                "properties": {"lo_hz": TUNABLE_HZ, "hi_hz": TUNABLE_HZ},
+                            },
+                        },
                         "optical": {"type": "boolean"},
                     },
+                    "not": {"required": ["preset", "ranges"]},
                 }
             ),
             "responses": {"202": _json(SESSION_REPLY, "sweep started"), **_errors(*WRITE_ERRORS, 409)},
@@ -259,7 +298,7 @@ PATHS: dict[str, Any] = {
     "/api/sweeps/{sweep_id}/files/{file_id}": {
         "parameters": [
             SWEEP_ID,
-            {"name": "file_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}},
+            {"name": "file_id", "in": "path", "required": True, "schema": ID_SCHEMA},
         ],
         "get": {
             "summary": "A stored file: glint photo (JPEG), spectrum (npz) or evidence recording (SigMF)",
@@ -277,10 +316,11 @@ PATHS: dict[str, Any] = {
                     "type": "object",
                     "additionalProperties": False,
                     "properties": {
-                        "emitter_id": {"type": "integer", "minimum": 1},
-                        "freq_hz": {"type": "number", "minimum": 24e6, "maximum": 1766e6},
+                        "emitter_id": ID_SCHEMA,
+                        "freq_hz": TUNABLE_HZ,
                         "bandwidth_hz": {"type": "number", "minimum": 1e3, "maximum": 20e6},
                     },
+                    "oneOf": [{"required": ["emitter_id"]}, {"required": ["freq_hz"]}],
                 },
                 required=True,
             ),
@@ -317,7 +357,7 @@ PATHS: dict[str, Any] = {
                     "type": "object",
                     "additionalProperties": False,
                     "properties": {
-                        "sweep_id": {"type": "integer", "minimum": 1},
+                        "sweep_id": ID_SCHEMA,
                         "name": {"type": "string", "maxLength": 80},
                     },
                 }
@@ -351,11 +391,11 @@ PATHS: dict[str, Any] = {
                     "type": "object",
                     "additionalProperties": False,
                     "required": ["values"],
-                    "properties": {"values": {"type": "object", "minProperties": 1}},
+                    "properties": {"values": SETTING_VALUES},
                 },
                 required=True,
             ),
-            "responses": {"200": _json(SETTINGS_REPLY), **_errors(*WRITE_ERRORS)},
+            "responses": {"200": _json(SETTINGS_REPLY), **_errors(*WRITE_ERRORS, 409)},
         },
         "delete": {
             "summary": "Undo every change made from the phone",

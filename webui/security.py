@@ -148,9 +148,14 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(405)
     def _method(error):
+        allowed = ", ".join(sorted(getattr(error, "valid_methods", None) or []))
         if request.path.startswith("/api/"):
-            return json_error(405, f"{request.method} is not allowed here")
-        return render_template("error.html", code=405, message="Not allowed."), 405
+            response = json_error(405, f"{request.method} is not allowed here")
+        else:
+            response = app.make_response((render_template("error.html", code=405, message="Not allowed."), 405))
+        if allowed:
+            response.headers["Allow"] = allowed  # RFC 9110: a 405 lists what is allowed
+        return response
 
     @app.errorhandler(413)
     def _too_large(error):

@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import argparse
 import logging
-import secrets
 import signal
 import sys
 import threading
 from pathlib import Path
 
-from appliance import daemon, paths
+from appliance import daemon, hotspot, identity, paths
 from appliance.commands import radio_options
-from hw.files import atomic_write_bytes
+from appliance.watchdog import Watchdog
 from webui import create_app
 
 log = logging.getLogger(__name__)
@@ -41,18 +40,19 @@ def add_demo_parser(sub) -> None:
 
 
 def admin_secret(data_dir: Path) -> str:
-    """The device's admin secret: created once, kept private (0600) in the data directory."""
-    path = data_dir / "admin-secret"
+    """The device's admin secret: created once, kept private (0600); see :mod:`appliance.identity`."""
+    return identity.load_admin_secret(data_dir)
+
+
+def ui_addresses(data_dir: Path, host: str, port: int, simulate: bool) -> list[str]:
+    """Where a phone finds the UI: the hotspot's name and IP on a device, the bind address otherwise."""
+    local = f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}/"
+    if simulate:
+        return [local]
     try:
-        value = path.read_text().strip()
-        if len(value) >= 12:
-            return value
-    except FileNotFoundError:
-        pass
-    value = secrets.token_urlsafe(12)
-    atomic_write_bytes(path, (value + "\n").encode())
-    path.chmod(0o600)
-    return value
+        return [*hotspot.ui_urls(identity.load(data_dir), port=port), local]
+    except identity.IdentityError:  # not set up as an appliance (no hotspot identity yet)
+        return [local]
 
 
 def serve(
@@ -68,6 +68,7 @@ def serve(
     """Run until SIGTERM/SIGINT; returns the exit status."""
     from waitress import create_server
 
+    watchdog = Watchdog.from_env()  # systemd: READY/STATUS/STOPPING, pings while the worker loop lives
     secret = admin_secret(data_dir)
     appliance = daemon.build(
         simulate=simulate,
@@ -75,6 +76,7 @@ def serve(
         config_path=paths.config_path(),
         admin_secret=secret,
         scene_path=scene,
+        heartbeat=watchdog.kick,
     )
     settings = appliance.settings
     host = host or settings["web.host"]
@@ -95,13 +97,14 @@ def serve(
         appliance.close()
         print(f"roomsweep serve: cannot listen on {host}:{port} ({exc.strerror or exc})", file=sys.stderr)
         return 1
-    appliance.ui_addresses = [f"http://{host}:{port}/"]
+    appliance.ui_addresses = ui_addresses(data_dir, host, port, simulate)
     stopping = threading.Event()
 
     def stop(signum, frame):
         if stopping.is_set():
             return
         stopping.set()
+        watchdog.stopping()
         appliance.session.events.close_all()  # live streams end, freeing their threads
         raise SystemExit(0)
 
@@ -109,16 +112,35 @@ def serve(
     signal.signal(signal.SIGINT, stop)
     if announce:
         print(f"roomsweep: web UI on http://{host}:{port}/ ({'simulated room' if simulate else 'hardware'})")
-        print(f"roomsweep: admin secret: {secret}", flush=True)
+        if watchdog.notifier.enabled:  # under systemd stdout is the journal: keep the secret off it
+            print("roomsweep: admin secret: on the device label ('sudo roomsweep label --text')")
+        else:
+            print(f"roomsweep: admin secret: {secret}")
+        config_path = settings.path or paths.config_path()
+        if appliance.config_error:
+            print(f"roomsweep: settings file ignored, defaults in use: {appliance.config_error}", file=sys.stderr)
+        elif not config_path.exists():
+            print(f"roomsweep: no settings file at {config_path}; built-in defaults in use")
+        else:
+            print(f"roomsweep: settings from {config_path}")
+        sys.stdout.flush()
     log.info("ready on %s:%s", host, port)
+    watchdog.ready(f"web UI on port {port}", describe=lambda: _describe(appliance.session.status()))
     if first_sweep:
         appliance.session.start_sweep()
     try:
         server.run()
     finally:
+        watchdog.stopping()
         appliance.close()
         server.close()
+        watchdog.close()
     return 0
+
+
+def _describe(status: dict) -> str:
+    """The session's state as one ``systemctl status`` line."""
+    return f"{status['state']}: {status['message']}" if status.get("message") else status["state"]
 
 
 def run_serve(args: argparse.Namespace) -> int:

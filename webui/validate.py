@@ -7,6 +7,8 @@ from typing import Any
 
 from flask import request
 
+MAX_ID = 2**53 - 1  # ids stay exact in JavaScript
+
 
 class RequestError(Exception):
     def __init__(self, message: str, status: int = 400) -> None:
@@ -38,7 +40,7 @@ def only_keys(body: dict[str, Any], allowed: set[str]) -> None:
 def number(
     body: dict[str, Any], key: str, *, lo: float | None = None, hi: float | None = None, required: bool = False
 ) -> float | None:
-    if key not in body or body[key] is None:
+    if key not in body:
         if required:
             raise RequestError(f"{key} is required")
         return None
@@ -50,8 +52,8 @@ def number(
     return float(value)
 
 
-def integer(body: dict[str, Any], key: str, *, lo: int = 0, hi: int = 2**53, required: bool = False) -> int | None:
-    if key not in body or body[key] is None:
+def integer(body: dict[str, Any], key: str, *, lo: int = 0, hi: int = MAX_ID, required: bool = False) -> int | None:
+    if key not in body:
         if required:
             raise RequestError(f"{key} is required")
         return None
@@ -64,7 +66,7 @@ def integer(body: dict[str, Any], key: str, *, lo: int = 0, hi: int = 2**53, req
 
 
 def text(body: dict[str, Any], key: str, *, max_len: int = 200, required: bool = False) -> str | None:
-    if key not in body or body[key] is None:
+    if key not in body:
         if required:
             raise RequestError(f"{key} is required")
         return None
@@ -75,11 +77,37 @@ def text(body: dict[str, Any], key: str, *, max_len: int = 200, required: bool =
 
 
 def flag(body: dict[str, Any], key: str) -> bool | None:
-    if key not in body or body[key] is None:
+    if key not in body:
         return None
     if not isinstance(body[key], bool):
         raise RequestError(f"{key} must be true or false")
     return body[key]
+
+
+def frequency_ranges(body: dict[str, Any], key: str, *, lo: float, hi: float) -> tuple[tuple[float, float], ...]:
+    """``[{"lo_hz": .., "hi_hz": ..}, ...]`` inside [lo, hi]; each pair is put in order and a
+    zero-width one means "just this frequency"."""
+    items = body[key]
+    if not isinstance(items, list) or not 1 <= len(items) <= 8:
+        raise RequestError(f"{key} must be a list of 1 to 8 {{lo_hz, hi_hz}} objects")
+    out = []
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise RequestError(f"{key}[{i}] must be an object with lo_hz and hi_hz")
+        only_keys(item, {"lo_hz", "hi_hz"})
+        a = number(item, "lo_hz", lo=lo, hi=hi, required=True)
+        b = number(item, "hi_hz", lo=lo, hi=hi, required=True)
+        a, b = min(a, b), max(a, b)
+        if b - a < 1e3:
+            a, b = max(lo, a - 5e3), min(hi, b + 5e3)
+        out.append((a, b))
+    merged: list[tuple[float, float]] = []
+    for a, b in sorted(out):
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    return tuple(merged)
 
 
 def query_int(name: str, default: int, lo: int, hi: int) -> int:

@@ -51,9 +51,9 @@ def open_radio(args: argparse.Namespace):
     return radios.open_radio(simulate=simulate, scene=scene, gain=args.gain, ppm=args.ppm)
 
 
-from appliance.commands import analyze, sweep, track  # noqa: E402  (modules use the helpers above)
+from appliance.commands import analyze, hotspot, label, sweep, track  # noqa: E402  (modules use the helpers above)
 
-COMMANDS = (sweep, analyze, track)
+COMMANDS = (sweep, analyze, track, hotspot, label)
 PLUGIN_GROUP = "roomsweep.commands"  # other packages (the web UI: serve, demo) add commands here
 
 

@@ -16,11 +16,13 @@ import numpy as np
 
 from dsp import iq as iqmod
 from dsp import psd
+from hw.errors import BadInputError
 from hw.radio import TUNER_MAX_HZ, TUNER_MIN_HZ, check_tunable
 from hw.sim import emitters as models
 from hw.sim.scene import Scene
 
 REFERENCE_RBW_HZ = 2.4e6 / 256  # scene levels are dBFS per bin of this width
+RENDER_CHUNK = 1 << 18  # long reads are rendered in pieces: bounded memory on a 1 GB Pi
 TIME_SCALE_ENV = "ROOMSWEEP_SIM_TIME_SCALE"
 
 
@@ -41,9 +43,9 @@ def time_scale_from_env(default: float = 1.0) -> float:
     try:
         value = float(raw)
     except ValueError:
-        raise ValueError(f"{TIME_SCALE_ENV} must be a number, got {raw!r}") from None
-    if value < 0:
-        raise ValueError(f"{TIME_SCALE_ENV} must be >= 0, got {value}")
+        raise BadInputError(f"{TIME_SCALE_ENV} must be a number, got {raw!r}") from None
+    if not 0 <= value < float("inf"):
+        raise BadInputError(f"{TIME_SCALE_ENV} must be a number >= 0, got {raw!r}")
     return value
 
 
@@ -111,9 +113,12 @@ class SimRadio:
         if n <= 0:
             raise ValueError(f"read size must be positive, got {n}")
         began = time.monotonic()
-        samples = self.render(self.center_hz, self._clock, n)
+        out = np.empty(2 * n, dtype=np.uint8)
+        for start in range(0, n, RENDER_CHUNK):
+            count = min(RENDER_CHUNK, n - start)
+            out[2 * start : 2 * (start + count)] = iqmod.to_cu8(self.render(self.center_hz, self._clock + start, count))
         self._spend(n / self.sample_rate + self.latency.read_overhead_s, began)
-        return iqmod.to_cu8(samples)
+        return out
 
     def render(self, center_hz: float, start_sample: int, n: int) -> np.ndarray:
         """Complex full-scale samples the ADC would see, before quantisation."""
@@ -122,8 +127,10 @@ class SimRadio:
         noise_power = (
             10 ** (self.scene.noise_floor_dbfs / 10) * (fs / REFERENCE_RBW_HZ) / (psd.noise_bin_gain(256) * 256)
         )
-        x = (self._rng.standard_normal(n) + 1j * self._rng.standard_normal(n)) * np.sqrt(noise_power / 2)
-        x = x.astype(np.complex64)
+        x = np.empty(n, dtype=np.complex64)
+        x.real = self._rng.standard_normal(n, dtype=np.float32)
+        x.imag = self._rng.standard_normal(n, dtype=np.float32)
+        x *= np.float32(np.sqrt(noise_power / 2))
         lo, hi = center_hz - fs / 2, center_hz + fs / 2
         ref_bin_power = psd.noise_bin_gain(256) * 256 * REFERENCE_RBW_HZ  # Hz of flat signal per bin level
         now = start_sample / fs

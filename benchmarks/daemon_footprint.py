@@ -1,0 +1,103 @@
+"""Daemon footprint for a 1 GB Pi: time until ready, and resident memory through a full sweep.
+
+Starts ``roomsweep serve --simulate`` (real-time pacing) as its own process with a warm Numba
+cache, measures how long until the web UI answers, then runs a full 24–1766 MHz sweep with an
+SSE stream open (the phone watching) while sampling the process's RSS every 100 ms.
+Usage: python -m benchmarks.daemon_footprint
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import psutil
+
+from benchmarks._common import save
+
+PORT = 8765
+
+
+def _request(path: str, secret: str, method: str = "GET", body: dict | None = None, timeout: float = 5.0):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(f"http://127.0.0.1:{PORT}{path}", data=data, method=method)
+    req.add_header("Authorization", f"Bearer {secret}")
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    return urllib.request.urlopen(req, timeout=timeout)
+
+
+def main() -> None:
+    roomsweep = str(Path(sys.executable).with_name("roomsweep"))
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "ROOMSWEEP_DATA_DIR": tmp, "ROOMSWEEP_CONFIG": str(Path(tmp) / "none.toml")}
+        # Warm the Numba cache the way the Pi installer does, outside the measurement.
+        subprocess.run(
+            [roomsweep, "sweep", "--simulate", "--range", "433M:435M"],
+            env={**env, "ROOMSWEEP_SIM_TIME_SCALE": "0"},
+            check=True,
+            capture_output=True,
+        )
+        started = time.monotonic()
+        proc = subprocess.Popen(
+            [roomsweep, "serve", "--simulate", "--host", "127.0.0.1", "--port", str(PORT)],
+            env={**env, "ROOMSWEEP_SIM_TIME_SCALE": "1"},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            secret_file = Path(tmp) / "admin-secret"
+            while True:
+                if proc.poll() is not None:
+                    raise SystemExit(proc.stdout.read().decode())
+                try:
+                    secret = secret_file.read_text().strip()
+                    _request("/api/status", secret, timeout=1).read()
+                    break
+                except (OSError, ValueError):
+                    time.sleep(0.02)
+            ready = time.monotonic() - started
+            process = psutil.Process(proc.pid)
+            rss_ready = process.memory_info().rss
+            stream = _request("/api/events", secret, timeout=60)
+            done = threading.Event()
+
+            def watch() -> None:
+                for line in stream:
+                    if line.startswith(b"event: result"):
+                        done.set()
+                        return
+
+            threading.Thread(target=watch, daemon=True).start()
+            _request("/api/sweeps", secret, "POST", {"preset": "full", "optical": True}).read()
+            peak = rss_ready
+            sweep_started = time.monotonic()
+            while not done.is_set() and time.monotonic() - sweep_started < 120:
+                peak = max(peak, process.memory_info().rss)
+                time.sleep(0.1)
+            sweep_s = time.monotonic() - sweep_started
+            status = json.loads(_request("/api/sweeps?limit=1", secret).read())["sweeps"][0]
+        finally:
+            proc.terminate()
+            proc.wait(10)
+    mb = 1024 * 1024
+    print(f"ready (web UI answering, panel live) {ready:.2f} s after start (bound: <= 5 s)")
+    print(f"resident memory: {rss_ready / mb:.0f} MiB when ready, peak {peak / mb:.0f} MiB during the sweep")
+    print("(bound: <= 250 MB)")
+    print(
+        f"full sweep with the UI watching: {sweep_s:.1f} s, status {status['status']}, "
+        f"{status['summary'].get('emitters')} emitters"
+    )
+    result = {"ready_s": ready, "rss_ready_mib": rss_ready / mb, "rss_peak_mib": peak / mb, "sweep_s": sweep_s}
+    print(f"results: {save('daemon_footprint', result)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,140 @@
+"""The fault matrix on the assembled appliance: each fault has a visible state and loses nothing
+completed. Radio faults go through the real RtlSdrRadio driver with pyrtlsdr faked at its boundary.
+See docs/RELIABILITY.md for the whole matrix.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+
+import pytest
+from gpiozero import Device
+
+from appliance import config as cfg
+from appliance.feedback import Feedback
+from appliance.session import Session, State
+from appliance.store import Store
+from hw.panel import Panel, PanelPins, mock_pin_factory
+from hw.radio import RtlSdrRadio
+
+PINS = PanelPins()
+
+
+@pytest.fixture
+def rig(tmp_path, fake_rtlsdr):
+    """Session + mock-pin panel + store, with the RTL-SDR driver on a fake pyrtlsdr."""
+    factory = mock_pin_factory()
+    panel = Panel(PINS, pin_factory=factory)
+    feedback = Feedback(panel)
+    store = Store(tmp_path / "data")
+    settings = cfg.load(None, env={"ROOMSWEEP_SWEEP_RANGES": "100M:140M", "ROOMSWEEP_SWEEP_OPTICAL": "false"})
+    session = Session(
+        open_radio=lambda: RtlSdrRadio(timeout_s=0.5),
+        store=store,
+        config=settings,
+        feedback=feedback,
+        source="rtl-sdr (fake)",
+    )
+    yield session, store, feedback, fake_rtlsdr
+    session.close()
+    feedback.close()
+    panel.close()
+    factory.reset()
+    Device.pin_factory = None
+
+
+def finish(session, timeout=30):
+    deadline = time.monotonic() + timeout
+    while session.state is State.SWEEPING and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert session.state is not State.SWEEPING, "sweep never finished"
+
+
+def patterns(feedback):
+    return [s.pattern for s in feedback.history]
+
+
+def test_dongle_absent_at_start_then_plugged_in(rig):
+    session, store, feedback, fake = rig
+    fake.present = False
+    session.start_sweep()
+    finish(session)
+    assert session.state is State.ERROR and "plugged in" in session.status()["message"]
+    assert "fault" in patterns(feedback)
+    assert store.sweeps()[0].status == "failed"
+    fake.present = True  # the user plugs it in and presses again
+    session.start_sweep()
+    finish(session)
+    assert session.state is State.RESULTS and store.sweeps()[0].status == "complete"
+
+
+@pytest.mark.parametrize(
+    "failure,text", [("hang_reads", "did not answer"), ("gone_reads", "Could not read"), ("short_reads", "short read")]
+)
+def test_dongle_pulled_mid_sweep_keeps_the_measured_hops(rig, failure, text):
+    session, store, feedback, fake = rig
+    setattr(fake, failure, True)
+    fake.trouble_after = 12  # a few hops in (each hop is a settle read and a dwell read)
+    session.start_sweep()
+    finish(session)
+    record = store.sweeps()[0]
+    assert record.status == "partial" and text in record.error
+    assert 4 <= record.summary["hops_done"] < record.summary["hops"]
+    assert record.summary["missing_bands_hz"], "the bands not measured are named"
+    assert session.state is State.RESULTS and "partly measured" in session.status()["message"]
+    assert "results-partial" in patterns(feedback)
+    assert store.load_spectrum(record.id) is not None
+    setattr(fake, failure, False)  # the dongle comes back: the next sweep reopens it
+    session.start_sweep()
+    finish(session)
+    assert store.sweeps()[0].status == "complete"
+
+
+def test_disk_full_keeps_earlier_sweeps_and_says_this_one_was_not_saved(rig, monkeypatch):
+    session, store, feedback, fake = rig
+    session.start_sweep()
+    finish(session)
+    first = store.sweeps()[0]
+    assert first.status == "complete"
+    sub = session.events.subscribe()
+
+    def full(*args, **kwargs):
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(store, "finish_sweep", full)
+    monkeypatch.setattr(store, "save_spectrum", full)
+    session.start_sweep()
+    finish(session)
+    assert session.state is State.RESULTS and "NOT SAVED" in session.status()["message"]
+    assert "fault" in patterns(feedback)
+    events = []
+    while (event := sub.get(timeout=0.1)) is not None:
+        events.append(event)
+    sub.close()
+    result = next(e for e in events if e.type == "result")
+    assert result.data["saved"] is False and "disk is full" in result.data["storage"][0]
+    assert any(e.type == "error" and "disk is full" in e.data["message"] for e in events)
+    monkeypatch.undo()
+    assert store.sweep(first.id).status == "complete", "what was stored before is intact"
+    assert store.integrity_ok()
+
+
+def test_clock_jump_during_a_sweep(rig, monkeypatch):
+    session, store, feedback, fake = rig
+    real = time.time
+    jumped = {"n": 0}
+
+    def jumping():  # the Pi has no RTC: NTP (or the phone) can move the clock by hours
+        jumped["n"] += 1
+        return real() - (86400 if jumped["n"] > 3 else 0)
+
+    monkeypatch.setattr("appliance.store.time.time", jumping)
+    session.start_sweep()
+    finish(session)
+    session.start_sweep()
+    finish(session)
+    newest, older = store.sweeps()[:2]
+    assert newest.status == older.status == "complete"
+    assert newest.id > older.id, "history is ordered by sweep, not by a clock that jumps"
+    assert 0 <= newest.summary["wall_time_s"] < 60, "durations come from a monotonic clock"

@@ -111,6 +111,12 @@ class Phone:
         self.page.on("response", self._response)
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
 
+    def expect_refusal(self, status: int) -> None:
+        """The browser logs every 4xx answer as a console error; drop the one the test provoked."""
+        expected = f"status of {status}"
+        assert any(expected in e for e in self.errors), f"no {status} answer was logged"
+        self.errors[:] = [e for e in self.errors if expected not in e]
+
     def _response(self, response) -> None:
         if response.status >= 500:  # e.g. 503 from /api/events: the live view would be lost
             self.errors.append(f"{response.status} from {response.url}")
@@ -464,6 +470,14 @@ def test_settings_show_errors_at_the_field_save_and_reset(phone, server, api):
 
     page.fill("#set-radio-ppm", "12")
     rate.fill("25")
+    page.fill("#set-radio-gain", "loud")  # only the device knows this one is wrong
+    page.click("#save")
+    gain_error = page.locator("#set-radio-gain-error")
+    gain_error.wait_for()
+    assert "radio.gain: 'loud'" in gain_error.text_content()
+    phone.expect_refusal(400)
+    assert not error.is_visible(), "the fixed field's error is gone"
+    page.fill("#set-radio-gain", "auto")
     assert page.text_content("#save") == "Save 2 changes"
     page.click("#save")
     page.wait_for_selector("#banners .banner.ok")
@@ -579,7 +593,7 @@ def test_results_page_without_sweeps_and_login_page(browser, tmp_path):
         page.click("button[type=submit]")
         assert "not this device's admin secret" in page.text_content(".error")
         phone.shot("00-login-refused")
-        phone.errors.clear()  # the browser logs the refused login's 401 itself
+        phone.expect_refusal(401)
         page.fill("#secret", fresh.secret)
         page.click("button[type=submit]")
         phone.wait_ready()

@@ -241,7 +241,7 @@
       );
     } catch (err) {
       const input = inputs().find((i) => mentions(err.message, i.dataset.key));
-      if (input && err.status === 400) {
+      if (input && (err.status === 400 || err.status === 409)) {
         setError(input, err.message.replace(/^web settings: /, ""));
         input.scrollIntoView({ block: "center" });
         input.focus({ preventScroll: true });

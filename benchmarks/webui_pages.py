@@ -48,6 +48,23 @@ def start_server(data_dir: Path):
     return appliance, server, f"http://127.0.0.1:{server.effective_port}"
 
 
+def stop_server(appliance, server) -> None:
+    """Close waitress's sockets from inside its own loop thread (no race with its select)."""
+    from waitress import wasyncore
+
+    appliance.session.events.close_all()
+    done = threading.Event()
+
+    def close_all() -> None:
+        wasyncore.close_all(server.map)
+        done.set()
+
+    server.trigger.pull_trigger(close_all)
+    done.wait(timeout=10)
+    server.task_dispatcher.shutdown()
+    appliance.close()
+
+
 def log_in(browser, base: str):
     context = browser.new_context(**PHONE)
     page = context.new_page()
@@ -128,9 +145,7 @@ def main() -> None:
             context.close()
         finally:
             browser.close()
-            appliance.session.events.close_all()
-            server.close()
-            appliance.close()
+            stop_server(appliance, server)
 
     ready = [r for r, _ in cold]
     weight = cold[0][1] + icon

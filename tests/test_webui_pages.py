@@ -282,6 +282,7 @@ def test_sweep_page_renders_with_its_data_within_a_second_and_weighs_under_200_k
     latest_sweep(api, server)
     page = phone.page
     phone.goto("/")
+    assert page.get_attribute("main", "data-latest-sweep") == str(latest_sweep(api, server))
     page.wait_for_selector("#signals li.emitter")
     ready_ms = phone.timings()["ready"]
     weight = page.evaluate(

@@ -62,6 +62,10 @@
   }
 
   async function loadInitial() {
+    // The page names the newest sweep: fetch it while the status is on its way (if a sweep is
+    // running after all, the live view replaces it).
+    const latest = Number(RS.main().dataset.latestSweep) || null;
+    if (latest && page.shownSweep === null) showSweep(latest);
     try {
       const status = await RS.api("GET", "/api/status");
       (status.warnings || []).forEach((w, i) => RS.banner("warn", "Device", w, "device-warning-" + i));

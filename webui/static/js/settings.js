@@ -58,6 +58,7 @@
     const name = key.split(".").slice(1).join(".");
     const parts = name.split("_");
     const unit = UNITS[parts[parts.length - 1]];
+    if (unit && parts.length === 1) return unit.toUpperCase(); // e.g. radio.ppm: the help says the rest
     if (unit) parts.pop();
     const text = parts.join(" ");
     return text.charAt(0).toUpperCase() + text.slice(1) + (unit ? " (" + unit + ")" : "");

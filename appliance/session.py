@@ -286,7 +286,15 @@ class Session:
         errors: list[str] = []
         cancelled = False
         self.events.publish(
-            "progress", {"stage": "rf", "percent": 0.0, "hop": 0, "hops": len(plan.hops), "elapsed_s": 0.0}
+            "progress",
+            {
+                "stage": "rf",
+                "percent": 0.0,
+                "hop": 0,
+                "hops": len(plan.hops),
+                "elapsed_s": 0.0,
+                "ranges_hz": summary["ranges_hz"],
+            },
         )
         try:
             radio = self._radio_for_job()
@@ -363,6 +371,7 @@ class Session:
 
     def _rf_stage(self, radio: Radio, plan: planmod.Plan, started: float) -> rf_sweep.SweepResult:
         """``started`` is a time.monotonic() reading."""
+        ranges = [list(r) for r in plan.ranges]  # in every RF progress event: a page that joins late can lay out
 
         def on_hop(hop: rf_sweep.HopDone) -> None:
             self._heartbeat()
@@ -386,6 +395,7 @@ class Session:
                     "hop": hop.hop + 1,
                     "hops": hop.hops,
                     "elapsed_s": round(time.monotonic() - started, 1),
+                    "ranges_hz": ranges,
                 },
             )
 

@@ -85,7 +85,9 @@ class LiveServer:
             time_scale=time_scale,
         )
         self.app = create_app(self.appliance)
-        self.server = create_server(self.app, host="127.0.0.1", port=0, threads=12, ident="roomsweep-test")
+        self.server = create_server(
+            self.app, host="127.0.0.1", port=0, threads=12, ident="roomsweep-test", channel_request_lookahead=1
+        )
         self.base_url = f"http://127.0.0.1:{self.server.effective_port}"
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()

@@ -217,3 +217,23 @@ def test_progress_events_stream_while_sweeping(tmp_path, factory, settings):
         panel.close()
     assert seen.count("hop") > 100 and "progress" in seen and "emitter" in seen
     assert seen.index("emitter") < seen.index("result")
+
+
+def test_rf_progress_events_carry_the_swept_ranges(tmp_path, factory, settings):
+    """A page that joins mid-sweep lays out its live spectrum from any RF progress event."""
+    scene = room(tmp_path, [CAMERA])
+    session, panel, feedback, _store = make_appliance(tmp_path, factory, settings, scene)
+    progress: list[dict] = []
+    sub = session.events.subscribe()
+    try:
+        session.start_sweep()
+        while (event := sub.get(timeout=30)) is not None and event.type != "result":
+            if event.type == "progress" and event.data["stage"] == "rf":
+                progress.append(event.data)
+    finally:
+        sub.close()
+        session.close()
+        feedback.close()
+        panel.close()
+    assert len(progress) > 100
+    assert all(p["ranges_hz"] == [[433.05e6, 434.79e6], [850e6, 1400e6]] for p in progress)

@@ -281,3 +281,37 @@ def test_a_sweep_with_the_optical_stage_stores_findings_and_the_glint_photo(live
     photo = s.get(base + image_url)
     assert photo.status_code == 200 and photo.content[:2] == b"\xff\xd8"
     assert detail["sweep"]["summary"]["findings"] == 2
+
+
+def test_a_closed_stream_gives_its_slot_back_within_seconds(live_server):
+    """A phone flipping between pages must not lock itself out of the live view."""
+    live_server.app.config["SSE_HEARTBEAT_S"] = 60.0  # far longer than the wait below
+    s = bearer(live_server)
+    for _ in range(4):
+        r = s.get(f"{live_server.base_url}/api/events", stream=True, timeout=10)
+        assert r.status_code == 200
+        assert next(r.iter_content(5)) == b"retry"
+        r.close()  # the page went away
+    deadline = time.monotonic() + 5.0
+    while True:
+        streams = [s.get(f"{live_server.base_url}/api/events", stream=True, timeout=10) for _ in range(4)]
+        codes = [r.status_code for r in streams]
+        for r in streams:
+            r.close()
+        if codes == [200] * 4 or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert codes == [200] * 4, f"slots still held by closed streams: {codes}"
+
+
+def test_a_refused_login_keeps_the_page_the_user_was_going_to(live_server):
+    s = requests.Session()
+    page = s.get(f"{live_server.base_url}/history")  # -> /login?next=/history
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    assert 'name="next" value="/history"' in page.text
+    form = {"secret": "guess", "csrf_token": token, "next": "/history"}
+    refused = s.post(f"{live_server.base_url}/login", data=form)
+    assert refused.status_code == 401 and 'name="next" value="/history"' in refused.text
+    form["secret"] = live_server.secret
+    r = s.post(f"{live_server.base_url}/login", data=form, allow_redirects=False)
+    assert r.status_code == 302 and r.headers["Location"] == "/history"

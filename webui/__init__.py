@@ -35,7 +35,7 @@ def _signing_key(data_dir: Path) -> bytes:
 
 
 def create_app(appliance: Appliance, test_config: dict[str, Any] | None = None) -> Flask:
-    from webui import api, pages, security, stream
+    from webui import api, assets, pages, security, stream
 
     app = Flask(__name__)
     app.config.update(
@@ -53,6 +53,7 @@ def create_app(appliance: Appliance, test_config: dict[str, Any] | None = None) 
         app.config.update(test_config)
     app.extensions["appliance"] = appliance
     security.init_app(app)
+    assets.init_app(app)
     app.register_blueprint(security.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(stream.bp)

@@ -26,7 +26,10 @@ def _page(template: str, active: str, **context):
 @bp.get("/")
 @login_required
 def sweep():
-    return _page("sweep.html", "pages.sweep")
+    # the newest sweep's id lets the page fetch it at once, alongside the session status
+    latest = appliance().store.sweeps(limit=1)
+    finished = latest[0].id if latest and latest[0].status != "running" else None
+    return _page("sweep.html", "pages.sweep", latest_sweep_id=finished)
 
 
 @bp.get("/results")

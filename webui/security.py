@@ -194,7 +194,8 @@ def login():
                 return redirect(_safe_next(request.form.get("next")))
             throttle.fail(client)
             error, status = "That is not this device's admin secret (it is on the label).", 401
-    return render_template("login.html", error=error, next=request.args.get("next", "")), status
+    # after a refused attempt the form keeps where the user was going (it came back in the form)
+    return render_template("login.html", error=error, next=request.values.get("next", "")), status
 
 
 @bp.route("/logout", methods=["POST"])

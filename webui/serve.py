@@ -91,6 +91,7 @@ def serve(
             ident="roomsweep",
             channel_timeout=60,
             connection_limit=100,
+            channel_request_lookahead=1,  # lets a live stream notice its page has gone (webui/stream.py)
         )
     except OSError as exc:
         appliance.close()

@@ -2,19 +2,25 @@
 
 Each open stream holds one waitress thread, so streams are capped (``web.max_streams``; the
 pool is sized so the API keeps threads when every stream is open). A comment line goes out every
-``SSE_HEARTBEAT_S`` so proxies and phones keep the connection and a dead client is noticed.
+``SSE_HEARTBEAT_S`` so proxies and phones keep the connection and a dead client is noticed. A
+stream whose page was closed (the phone moved to another page) gives its slot back within about
+a second: waitress reports the disconnect (``waitress.client_disconnected``, with
+``channel_request_lookahead`` >= 1), which the stream checks between events.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+import time
 
-from flask import Blueprint, Response, current_app, stream_with_context
+from flask import Blueprint, Response, current_app, request, stream_with_context
 
 from webui.security import appliance, json_error, login_required
 
 bp = Blueprint("stream", __name__, url_prefix="/api")
+
+DISCONNECT_CHECK_S = 1.0
 
 
 class StreamSlots:
@@ -56,17 +62,21 @@ def events():
         response.headers["Retry-After"] = "5"
         return response
     heartbeat = current_app.config["SSE_HEARTBEAT_S"]
+    gone = request.environ.get("waitress.client_disconnected", lambda: False)
     subscription = appliance().session.events.subscribe()
 
     def generate():
         try:
             yield "retry: 2000\n\n"
-            while not subscription.closed:  # closed when the daemon shuts down
-                event = subscription.get(timeout=heartbeat)
-                if event is None:
-                    yield ": keep-alive\n\n"
-                else:
+            quiet_since = time.monotonic()
+            while not subscription.closed and not gone():  # closed when the daemon shuts down
+                event = subscription.get(timeout=min(heartbeat, DISCONNECT_CHECK_S))
+                if event is not None:
                     yield format_event(event.type, event.data, event.seq)
+                    quiet_since = time.monotonic()
+                elif time.monotonic() - quiet_since >= heartbeat:
+                    yield ": keep-alive\n\n"
+                    quiet_since = time.monotonic()
         finally:
             subscription.close()
             slots.give_back()

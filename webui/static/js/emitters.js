@@ -1,0 +1,220 @@
+/* Emitters (RF signals) and optical findings as the pages show them: ranked cards with kind,
+   frequency, level, SNR, camera score, reasons and "new since baseline"; matching two emitter
+   lists by frequency (history compare, and "new" when the server did not say). Fields the
+   classifier adds later (standard, line_rate_hz, new_since_baseline, ...) are shown when present. */
+(function () {
+  "use strict";
+  const RS = window.RS;
+  const { el, fmt } = RS;
+
+  const KINDS = {
+    "analog-video": "Analog video link",
+    "fm-broadcast": "FM broadcast",
+    tdma: "TDMA (phone, DECT)",
+    ofdm: "OFDM (TV, LTE)",
+    burst: "Bursts (remote, sensor)",
+    carrier: "Steady carrier",
+    unknown: "Unknown signal",
+  };
+  const FINDINGS = { lens: "Lens glint", "ir-led": "Infrared LED" };
+  // Fields the card shows in its own places; any others go under "More measurements".
+  const SHOWN = new Set([
+    "id", "sweep_id", "freq_hz", "bandwidth_hz", "power_dbfs", "snr_db", "kind", "line_rate_hz", "standard",
+    "camera_score", "reasons", "bursty", "field_rate_hz", "examined", "new_since_baseline", "baseline_change",
+    "baseline_power_dbfs", "evidence",
+  ]);
+  const CHANGES = { new: "New since baseline", rose: "Stronger than baseline", stronger: "Stronger than baseline" };
+  const SUSPECT_SCORE = 0.5;
+  const RISE_DB = 6; // the appliance's default sweep.baseline_rise_db
+
+  RS.kindLabel = (kind) => KINDS[kind] || kind || "Unknown signal";
+  RS.findingLabel = (kind) => FINDINGS[kind] || kind || "Finding";
+  RS.isSuspect = (e) => (e.camera_score || 0) >= SUSPECT_SCORE;
+
+  /** True / false / null (unknown): the server's verdict, else ours against the baseline. */
+  RS.isNew = function isNew(emitter, baselineEmitters) {
+    if ("new_since_baseline" in emitter) {
+      // the appliance judged it (null: the baseline did not cover this frequency)
+      return emitter.new_since_baseline === null ? null : Boolean(emitter.new_since_baseline);
+    }
+    if (!baselineEmitters) return null;
+    const { onlyA, both } = RS.matchEmitters([emitter], baselineEmitters);
+    if (onlyA.length) return true;
+    const [[now, before]] = both;
+    return Number.isFinite(now.power_dbfs) && Number.isFinite(before.power_dbfs)
+      ? now.power_dbfs - before.power_dbfs >= RISE_DB
+      : false;
+  };
+
+  /** Pair emitters of two lists by frequency (nearest first, within half the wider bandwidth). */
+  RS.matchEmitters = function matchEmitters(a, b) {
+    const pairs = [];
+    a.forEach((ea, i) => {
+      b.forEach((eb, j) => {
+        const distance = Math.abs(ea.freq_hz - eb.freq_hz);
+        const tolerance = Math.max(150e3, Math.max(ea.bandwidth_hz || 0, eb.bandwidth_hz || 0) / 2);
+        if (distance <= tolerance) pairs.push([distance, i, j]);
+      });
+    });
+    pairs.sort((p, q) => p[0] - q[0]);
+    const usedA = new Set();
+    const usedB = new Set();
+    const both = [];
+    for (const [, i, j] of pairs) {
+      if (usedA.has(i) || usedB.has(j)) continue;
+      usedA.add(i);
+      usedB.add(j);
+      both.push([a[i], b[j]]);
+    }
+    return {
+      onlyA: a.filter((_, i) => !usedA.has(i)),
+      onlyB: b.filter((_, j) => !usedB.has(j)),
+      both: both.sort((p, q) => p[0].freq_hz - q[0].freq_hz),
+    };
+  };
+
+  /** Suspects first, then new ones, then by camera score and SNR. */
+  RS.rankEmitters = function rankEmitters(list, baselineEmitters) {
+    const key = (e) => [
+      RS.isSuspect(e) ? 1 : 0,
+      RS.isNew(e, baselineEmitters) ? 1 : 0,
+      e.camera_score || 0,
+      e.snr_db || 0,
+    ];
+    return [...list].sort((p, q) => {
+      const kp = key(p);
+      const kq = key(q);
+      for (let i = 0; i < kp.length; i++) if (kp[i] !== kq[i]) return kq[i] - kp[i];
+      return p.freq_hz - q.freq_hz;
+    });
+  };
+
+  /**
+   * One emitter as a list item. options: {isNew, href, onTrack(e, button), onZoom(e)}.
+   * The Track button appears only for stored emitters (they have an id).
+   */
+  RS.emitterCard = function emitterCard(e, options) {
+    const opts = options || {};
+    const suspect = RS.isSuspect(e);
+    const isNew = opts.isNew === true;
+    const freqText = fmt.mhz(e.freq_hz);
+    const head = el(
+      "div",
+      { class: "head" },
+      suspect ? el("span", { class: "badge suspect", text: "! Suspect" }) : null,
+      isNew ? el("span", { class: "badge new", text: CHANGES[e.baseline_change] || "New since baseline" }) : null,
+      el("span", { class: "kind", text: RS.kindLabel(e.kind) }),
+      e.standard ? el("span", { class: "badge", text: e.standard }) : null,
+    );
+    const measures = [
+      "Level " + fmt.dbfs(e.power_dbfs),
+      "SNR " + fmt.db(e.snr_db),
+      "Width " + fmt.bandwidth(e.bandwidth_hz),
+    ];
+    if (Number.isFinite(e.line_rate_hz)) measures.push("Line rate " + e.line_rate_hz.toFixed(1) + " Hz");
+    if (Number.isFinite(e.field_rate_hz)) measures.push("Field rate " + e.field_rate_hz.toFixed(2) + " Hz");
+    if (Number.isFinite(e.baseline_power_dbfs)) measures.push("Baseline " + fmt.dbfs(e.baseline_power_dbfs));
+    if (e.bursty) measures.push("bursty");
+    if (e.examined === true) measures.push("looked at closely");
+    const score = Number.isFinite(e.camera_score) ? e.camera_score : 0;
+    const reasons = Array.isArray(e.reasons) ? e.reasons : [];
+    const item = el(
+      "li",
+      {
+        class: "emitter" + (suspect ? " suspect" : "") + (isNew ? " is-new" : ""),
+        id: e.id ? "e" + e.id : null,
+        dataset: { freq: String(e.freq_hz), emitterId: e.id ? String(e.id) : "" },
+      },
+      head,
+      el("p", { class: "freq" }, opts.href ? el("a", { href: opts.href, text: freqText }) : freqText),
+      el("p", { class: "measures", text: measures.join(" · ") }),
+      score > 0
+        ? el(
+            "div",
+            { class: "score" },
+            el("span", { text: "Camera score " + fmt.percent(score) }),
+            RS.meter(score, "Camera score", suspect ? "bad" : ""),
+          )
+        : el("p", { class: "measures", text: "Camera score 0 %" }),
+      reasons.length ? el("ul", { class: "reasons" }, reasons.map((r) => el("li", { text: r }))) : null,
+      moreMeasurements(e),
+    );
+    const buttons = [];
+    if (opts.onTrack && e.id) {
+      const track = el("button", {
+        type: "button",
+        class: "small" + (suspect ? " primary" : ""),
+        text: "Track",
+        "aria-label": "Track " + freqText + " (hot/cold)",
+      });
+      track.addEventListener("click", () => opts.onTrack(e, track));
+      buttons.push(track);
+    }
+    if (opts.onZoom) {
+      const zoom = el("button", {
+        type: "button",
+        class: "small",
+        text: "Zoom",
+        "aria-label": "Show " + freqText + " on the chart",
+      });
+      zoom.addEventListener("click", () => opts.onZoom(e));
+      buttons.push(zoom);
+    }
+    if (buttons.length) item.append(el("div", { class: "row-buttons" }, buttons));
+    return item;
+  };
+
+  /** Whatever else the classifier measured (e.g. its dwell's features), as name: value rows. */
+  function moreMeasurements(e) {
+    const rows = [];
+    const add = (key, value) => {
+      if (value === null || value === undefined || typeof value === "object") return;
+      const text = typeof value === "number" ? String(Math.round(value * 1000) / 1000) : String(value);
+      rows.push(el("dt", { text: key.replace(/_/g, " ") }), el("dd", { text }));
+    };
+    for (const [key, value] of Object.entries(e)) {
+      if (SHOWN.has(key)) continue;
+      if (value && typeof value === "object" && !Array.isArray(value)) {
+        for (const [inner, v] of Object.entries(value)) add(inner, v);
+      } else {
+        add(key, Array.isArray(value) ? value.join(", ") : value);
+      }
+    }
+    if (!rows.length) return null;
+    return el("details", { class: "more" }, el("summary", { text: "More measurements" }), el("dl", { class: "facts small" }, rows));
+  }
+
+  /** Start proximity tracking of a stored emitter, then go to the live page. */
+  RS.track = async function track(emitter, button) {
+    if (button) button.disabled = true;
+    try {
+      await RS.api("POST", "/api/tracking", { emitter_id: emitter.id });
+      location.assign("/#tracking");
+    } catch (err) {
+      RS.fail(err, "Could not start tracking");
+      if (button) button.disabled = false;
+    }
+  };
+
+  /** "2 suspects found (1 radio, 1 optical)" or "No camera suspects". */
+  RS.suspectHeadline = function suspectHeadline(summary, emitters, findings) {
+    const radio = (emitters || []).filter(RS.isSuspect).length;
+    const optical = (findings || []).filter((f) => (f.score || 0) >= SUSPECT_SCORE).length;
+    const total = Number.isFinite(summary.suspects) ? summary.suspects : radio + optical;
+    if (!total) return "No camera suspects";
+    const parts = [];
+    if (radio) parts.push(radio + " radio");
+    if (optical) parts.push(optical + " optical");
+    return total + (total === 1 ? " suspect" : " suspects") + " found" + (parts.length ? " (" + parts.join(", ") + ")" : "");
+  };
+
+  RS.findingText = function findingText(f, index) {
+    const parts = [
+      (index !== undefined ? index + 1 + ". " : "") + RS.findingLabel(f.kind),
+      "score " + fmt.percent(f.score),
+    ];
+    if (Number.isFinite(f.seen_in)) parts.push("seen in " + f.seen_in + " pair" + (f.seen_in === 1 ? "" : "s"));
+    if (Number.isFinite(f.x) && Number.isFinite(f.y)) parts.push("at " + Math.round(f.x) + ", " + Math.round(f.y));
+    return parts.join(" · ");
+  };
+})();

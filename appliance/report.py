@@ -73,6 +73,7 @@ def sweep_json(result: SweepResult) -> dict[str, Any]:
         "cancelled": result.cancelled,
         "error": result.error,
         "missing_bands_hz": [list(m) for m in result.missing],
+        "problems": list(result.problems),
         "noise_floor_dbfs": None if result.noise_floor_dbfs is None else round(result.noise_floor_dbfs, 1),
         "emitters": emitters,
         "suspects": suspects,

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from dsp import classify, detect, features, psd
+from dsp import classify, detect, features, health, psd
 from dsp import plan as planmod
 from hw.errors import RadioError
 from hw.radio import Radio
@@ -40,6 +40,9 @@ REFINE_SAMPLES = 98_304  # 41 ms at 2.4 MS/s
 LOOK_S = 0.25  # a look holds ~12 video fields: line rate to a few ppm, field rate resolved
 MAX_LOOKS = 8  # looks per sweep, most camera-like candidates first (each costs ~0.26 s of radio time)
 LOOK_LIMITS_S = (0.1, 5.0)
+RELOCK_RETRIES = 2  # a hop that looks dead or stale is retuned (via another frequency) this often
+RELOCK_DETOUR_HZ = 20e6  # far enough that the PLL must re-lock from scratch
+HEALTH_MEMORY = 8  # healthy hops a new hop is compared with
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,8 @@ class SweepResult:
     error: str | None = None
     cancelled: bool = False
     missing: list[tuple[float, float]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # hops given up on (the sweep went on)
+    relocks: int = 0  # hops that needed a retune to look healthy
     wall_time_s: float = 0.0
     dsp_time_s: float = 0.0
     radio_time_s: float | None = None
@@ -171,13 +176,9 @@ def sweep(
     result = _survey(radio, plan, clock, on_hop, cancel)
     result.survey_radio_time_s = clock.radio_elapsed()
     if result.error is None and not result.cancelled:
-        if on_stage is not None:
-            on_stage("confirm", 0.0)
-        _confirm(radio, result, clock, cancel, confirm_samples)
+        _confirm(radio, result, clock, cancel, confirm_samples, on_stage)
     if result.error is None and not result.cancelled:
-        if on_stage is not None:
-            on_stage("refine", 0.0)
-        _refine_wide(radio, result, clock, cancel)
+        _refine_wide(radio, result, clock, cancel, on_stage)
     if result.error is None and not result.cancelled:
         chosen, result.looks_skipped = _choose_looks(result.emitters, max_looks)
         _look(radio, result, clock, cancel, chosen, look_samples, on_stage)
@@ -201,20 +202,22 @@ def _survey(radio, plan, clock, on_hop, cancel) -> SweepResult:
     peaks: list[np.ndarray | None] = [None] * n
     averages = [psd.effective_averages(psd.segment_count(h.dwell_samples, plan.nfft)) for h in plan.hops]
     error, cancelled = None, False
+    watch = _HopWatch()
+    problems: list[str] = []
     for hop in plan.hops:
         if cancel is not None and cancel.is_set():
             cancelled = True
             break
         try:
-            radio.tune(hop.center_hz)
-            raw = radio.read(hop.dwell_samples)
+            mean, peak, avg = _measure_healthy_hop(radio, plan, hop, clock, watch)
         except RadioError as exc:
             error = str(exc)
             log.warning("sweep stopped at %.3f MHz: %s", hop.center_hz / 1e6, exc)
             break
-        t0 = time.perf_counter()
-        mean, peak, avg = planmod.measure_hop(raw, plan, hop)
-        clock.dsp += time.perf_counter() - t0
+        except _TunerDidNotLock as exc:
+            problems.append(str(exc))
+            log.warning("%s", exc)
+            continue
         means[hop.index], peaks[hop.index], averages[hop.index] = mean, peak, avg
         if on_hop is not None:
             kept = slice(hop.first_bin, hop.last_bin)
@@ -230,10 +233,62 @@ def _survey(radio, plan, clock, on_hop, cancel) -> SweepResult:
         spectrum=spectrum,
         floor=floor,
         candidates=candidates,
-        complete=error is None and not cancelled,
+        complete=error is None and not cancelled and not problems,
         error=error,
         cancelled=cancelled,
         missing=missing_bands(plan, means),
+        problems=problems,
+        relocks=watch.relocks,
+    )
+
+
+class _TunerDidNotLock(Exception):
+    """A hop still looked dead or stale after its retunes: its band is left unmeasured."""
+
+
+class _HopWatch:
+    """What the last healthy hops looked like, for ``dsp.health``'s verdict on the next one."""
+
+    def __init__(self) -> None:
+        self.floors_db: list[float] = []
+        self.previous: np.ndarray | None = None
+        self.relocks = 0
+
+    def verdict(self, window: np.ndarray) -> str | None:
+        return health.verdict(window, self.floors_db[-HEALTH_MEMORY:], self.previous)
+
+    def healthy(self, window: np.ndarray) -> None:
+        self.floors_db.append(health.window_floor_db(window))
+        self.previous = window
+
+
+def _measure_healthy_hop(radio, plan: planmod.Plan, hop, clock: _Clock, watch: _HopWatch):
+    """Tune, read and measure one hop; retune via a detour when the tuner silently failed.
+
+    An R820T that did not lock raises nothing: the hop shows only ADC noise or repeats the last
+    one. Tuning somewhere else and back makes the PLL lock afresh, which almost always cures it.
+    """
+    kept = slice(hop.first_bin, hop.last_bin)
+    lo, hi = radio.tuning_range
+    for attempt in range(RELOCK_RETRIES + 1):
+        if attempt:
+            up = hop.center_hz + RELOCK_DETOUR_HZ
+            radio.tune(up if up <= hi else max(lo, hop.center_hz - RELOCK_DETOUR_HZ))
+        radio.tune(hop.center_hz)
+        raw = radio.read(hop.dwell_samples)
+        t0 = time.perf_counter()
+        mean, peak, avg = planmod.measure_hop(raw, plan, hop)
+        problem = watch.verdict(mean[kept])
+        clock.dsp += time.perf_counter() - t0
+        if problem is None:
+            watch.relocks += attempt > 0
+            watch.healthy(mean[kept])
+            return mean, peak, avg
+        log.info("hop at %.3f MHz looks %s (try %d): retuning", hop.center_hz / 1e6, problem, attempt + 1)
+    span_lo, span_hi = plan.hop_span(hop)
+    raise _TunerDidNotLock(
+        f"tuner did not lock at {hop.center_hz / 1e6:.1f} MHz ({problem} after {RELOCK_RETRIES} retunes): "
+        f"{span_lo / 1e6:.1f}–{span_hi / 1e6:.1f} MHz not measured"
     )
 
 
@@ -241,16 +296,17 @@ def needs_confirmation(det: detect.Detection) -> bool:
     return not det.bursty and det.snr_db < CONFIRM_BELOW_SNR_DB and det.bandwidth_hz <= CONFIRM_MAX_WIDTH_HZ
 
 
-def _confirm(radio, result: SweepResult, clock: _Clock, cancel, samples: int) -> None:
+def _confirm(radio, result: SweepResult, clock: _Clock, cancel, samples: int, on_stage=None) -> None:
     plan = result.plan
-    for cand in result.candidates:
+    todo = [c for c in result.candidates if needs_confirmation(c.detection)]
+    for n, cand in enumerate(todo):
         det = cand.detection
-        if not needs_confirmation(det):
-            continue
         if cancel is not None and cancel.is_set():
             result.cancelled = True
             result.complete = False
             return
+        if on_stage is not None:
+            on_stage("confirm", n / len(todo))
         try:
             dwell = take_dwell(radio, det.freq_hz - DWELL_OFFSET_HZ, samples, plan.nfft)
         except RadioError as exc:
@@ -278,16 +334,22 @@ def _confirm(radio, result: SweepResult, clock: _Clock, cancel, samples: int) ->
         clock.dsp += time.perf_counter() - t0
 
 
-def _refine_wide(radio, result: SweepResult, clock: _Clock, cancel) -> None:
+def _needs_refining(cand: Candidate) -> bool:
+    det = cand.detection
+    return det.bandwidth_hz > CONFIRM_MAX_WIDTH_HZ and not det.bursty and cand.confirmed
+
+
+def _refine_wide(radio, result: SweepResult, clock: _Clock, cancel, on_stage=None) -> None:
     """Re-measure each wide candidate with longer looks that tile it; re-describe it from them."""
     plan = result.plan
-    for cand in result.candidates:
+    todo = [c for c in result.candidates if _needs_refining(c)]
+    for n, cand in enumerate(todo):
         det = cand.detection
-        if det.bandwidth_hz <= CONFIRM_MAX_WIDTH_HZ or det.bursty or not cand.confirmed:
-            continue
         if cancel is not None and cancel.is_set():
             result.cancelled, result.complete = True, False
             return
+        if on_stage is not None:
+            on_stage("refine", n / len(todo))
         lo = det.freq_hz - det.bandwidth_hz / 2 - 0.2e6
         hi = det.freq_hz + det.bandwidth_hz / 2 + 0.2e6
         n_windows = max(1, int(np.ceil((hi - lo) / REFINE_STEP_HZ)))

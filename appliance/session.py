@@ -314,6 +314,7 @@ class Session:
                 )
             summary.update(_rf_summary(result))
             cancelled = result.cancelled
+            errors.extend(result.problems)
             if result.error:
                 errors.append(result.error)
                 self._drop_radio()  # reopen next time: the dongle may come back
@@ -400,10 +401,10 @@ class Session:
             )
 
         def on_stage(stage: str, fraction: float) -> None:
+            """One event per closer look: the page shows which stage and how far into it."""
             self._heartbeat()
-            self.events.publish(
-                "progress", {"stage": stage, "percent": 100.0, "elapsed_s": round(time.monotonic() - started, 1)}
-            )
+            elapsed = round(time.monotonic() - started, 1)
+            self.events.publish("progress", {"stage": stage, "percent": round(100 * fraction, 1), "elapsed_s": elapsed})
 
         return rf_sweep.sweep(radio, plan, on_hop=on_hop, on_stage=on_stage, cancel=self._cancel)
 
@@ -501,4 +502,6 @@ def _rf_summary(result: rf_sweep.SweepResult) -> dict[str, Any]:
         "survey_radio_time_s": result.survey_radio_time_s,
         "rf_wall_time_s": result.wall_time_s,
         "rf_error": result.error,
+        "rf_problems": list(result.problems),
+        "relocks": result.relocks,
     }

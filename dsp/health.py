@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-DEAD_BELOW_DB = 8.0  # a working front end's noise never drops this far below the last hops'
+DEAD_BELOW_DB = 8.0  # a working front end's noise never drops this far below the quietest recent hop
+DEAD_MAX_PEAK_DB = 10.0  # ADC noise is flat: a window with an emitter this far up is alive (AGC backed off)
 STALE_CORRELATION = 0.999  # two different 2 MHz windows never match this closely
 
 
@@ -21,10 +22,16 @@ def window_floor_db(window: np.ndarray) -> float:
 
 
 def verdict(window: np.ndarray, recent_floors_db: list[float], previous: np.ndarray | None) -> str | None:
-    """None if the hop looks healthy, else why it does not ('dead' or 'stale')."""
+    """None if the hop looks healthy, else why it does not ('dead' or 'stale').
+
+    Dead is judged against the *quietest* recent hop, so leaving a busy band (FM broadcast raises
+    every bin's median) for quiet spectrum is not mistaken for a tuner that went deaf.
+    """
     if recent_floors_db:
-        reference = float(np.median(recent_floors_db))
-        if window_floor_db(window) < reference - DEAD_BELOW_DB:
+        floor_db = window_floor_db(window)
+        reference = float(np.min(recent_floors_db))
+        peak_db = 10 * np.log10(float(np.max(window))) if float(np.max(window)) > 0 else -300.0
+        if floor_db < reference - DEAD_BELOW_DB and peak_db - floor_db < DEAD_MAX_PEAK_DB:
             return "dead"
     if previous is not None and previous.shape == window.shape:
         a = np.log10(np.maximum(window, 1e-30))

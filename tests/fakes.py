@@ -23,6 +23,8 @@ class FakeRtlSdr:
     short_reads = False
     gone_reads = False
     trouble_after: int | None = None  # the failure starts after this many reads (None: at once)
+    noise_rms = 0.0  # > 0: reads give receiver noise of this RMS (in ADC steps), else a constant
+    unlocked: ClassVar[dict[float, int]] = {}  # frequency -> how many tunes there fail to lock (ADC noise only)
     instances: ClassVar[list] = []
 
     def __init__(self, device_index=0):
@@ -30,12 +32,26 @@ class FakeRtlSdr:
             raise FakeLibUSBError(-1, "Could not open SDR (device index = 0)")
         self.valid_gains_db = [0.0, 9.7, 19.7, 29.7, 40.2, 49.6]
         self.sample_rate = 0.0
-        self.center_freq = 0.0
+        self.locked = True
+        self._center_freq = 0.0
         self.gain = None
         self.freq_correction = 0
         self.reads = []
         self.closed = False
         FakeRtlSdr.instances.append(self)
+
+    @property
+    def center_freq(self):
+        return self._center_freq
+
+    @center_freq.setter
+    def center_freq(self, hz):
+        """Like an R820T whose PLL sometimes fails to lock: librtlsdr says nothing."""
+        self._center_freq = hz
+        failing = next((f for f in self.unlocked if abs(f - hz) < 1e3 and self.unlocked[f] > 0), None)
+        self.locked = failing is None
+        if failing is not None:
+            self.unlocked[failing] -= 1
 
     def read_bytes(self, num_bytes):
         troubled = self.trouble_after is None or len(self.reads) >= self.trouble_after
@@ -46,8 +62,12 @@ class FakeRtlSdr:
         n = num_bytes // 2 if troubled and self.short_reads else num_bytes
         self.reads.append((self.center_freq, num_bytes))
         buf = (np.ctypeslib.ctypes.c_ubyte * n)()
-        for i in range(0, n, 2):
-            buf[i] = 127
+        samples = np.ctypeslib.as_array(buf)
+        if self.noise_rms > 0:  # receiver noise, or only the ADC's own when the PLL did not lock
+            rms = self.noise_rms if self.locked else 0.3
+            samples[:] = np.clip(np.rint(127.4 + np.random.default_rng().normal(0, rms, n)), 0, 255)
+        else:
+            samples[0::2] = 127
         return buf
 
     def close(self):
@@ -61,6 +81,7 @@ def fake_rtlsdr(monkeypatch):
     monkeypatch.setitem(sys.modules, "rtlsdr", module)
     FakeRtlSdr.present, FakeRtlSdr.hang_reads, FakeRtlSdr.short_reads = True, False, False
     FakeRtlSdr.gone_reads, FakeRtlSdr.trouble_after = False, None
+    FakeRtlSdr.noise_rms, FakeRtlSdr.unlocked = 0.0, {}
     FakeRtlSdr.instances = []
     return FakeRtlSdr
 

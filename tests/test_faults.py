@@ -91,6 +91,38 @@ def test_dongle_pulled_mid_sweep_keeps_the_measured_hops(rig, failure, text):
     assert store.sweeps()[0].status == "complete"
 
 
+HOP_6_HZ, HOP_13_HZ = 113_045_312.5, 127_089_062.5  # two hops of the 100–140 MHz plan
+
+
+def test_silent_retune_failure_is_retried(rig):
+    """An R820T that does not lock says nothing: the sweep sees ADC noise, retunes via a detour.
+
+    Hop 6 fails to lock twice (cured by the second retune); hop 13 never locks, so its band is
+    named as not measured and the sweep is partial, with every other hop kept.
+    """
+    session, store, feedback, fake = rig
+    fake.noise_rms = 12.0
+    fake.unlocked = {HOP_6_HZ: 2, HOP_13_HZ: 99}
+    session.start_sweep()
+    finish(session)
+    record = store.sweeps()[0]
+    assert record.status == "partial" and "tuner did not lock at 127.1 MHz" in record.error
+    summary = record.summary
+    assert summary["relocks"] == 1 and summary["hops_done"] == summary["hops"] - 1
+    ((lo, hi),) = summary["missing_bands_hz"]
+    assert lo < HOP_13_HZ < hi and hi - lo < 2.2e6
+    (device,) = fake.instances
+    tunes_at = [f for f, _ in device.reads if abs(f - HOP_6_HZ) < 1e3]
+    assert len(tunes_at) == 2 * 3, "hop 6: first try and two retunes (a settle read and a dwell each)"
+    assert any(abs(f - (HOP_6_HZ + 20e6)) < 1e3 for f, _ in device.reads), "each retune goes via a detour"
+    assert session.state is State.RESULTS and "tuner did not lock" in session.status()["message"]
+    assert "results-partial" in patterns(feedback)
+    fake.unlocked = {}
+    session.start_sweep()
+    finish(session)
+    assert store.sweeps()[0].status == "complete" and store.sweeps()[0].summary["relocks"] == 0
+
+
 def test_disk_full_keeps_earlier_sweeps_and_says_this_one_was_not_saved(rig, monkeypatch):
     session, store, feedback, fake = rig
     session.start_sweep()

@@ -147,10 +147,11 @@ def run(args: argparse.Namespace) -> int:
         print_sweep(doc)
     if not result.complete:
         missing = ", ".join(f"{lo / 1e6:.1f}–{hi / 1e6:.1f} MHz" for lo, hi in result.missing) or "none"
-        print(
-            f"roomsweep sweep: ended early ({result.error or 'cancelled'}); not measured: {missing}",
-            file=sys.stderr,
-        )
+        if result.error is not None or result.cancelled:
+            why = f"ended early ({result.error or 'cancelled'})"
+        else:  # every hop was tried; some were given up on
+            why = "incomplete (" + "; ".join(result.problems) + ")"
+        print(f"roomsweep sweep: {why}; not measured: {missing}", file=sys.stderr)
         return 1
     return status
 

@@ -482,8 +482,12 @@ class Session:
 
 
 def target_for(emitter: dict[str, Any]) -> Target:
+    """The stored emitter as a tracking target; its floor (level minus SNR) is the sweep's noise per bin."""
     label = f"{emitter['freq_hz'] / 1e6:.3f} MHz {emitter['kind']}"
-    return Target(freq_hz=emitter["freq_hz"], bandwidth_hz=max(emitter["bandwidth_hz"], 25e3), label=label)
+    power, snr = emitter.get("power_dbfs"), emitter.get("snr_db")
+    floor = power - snr if power is not None and snr is not None else None
+    width = max(emitter["bandwidth_hz"], 25e3)
+    return Target(freq_hz=emitter["freq_hz"], bandwidth_hz=width, label=label, floor_dbfs=floor)
 
 
 def _pool(values: np.ndarray, factor: int) -> np.ndarray:

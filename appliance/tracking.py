@@ -21,6 +21,7 @@ class Target:
     freq_hz: float
     bandwidth_hz: float = 200e3
     label: str = ""
+    floor_dbfs: float | None = None  # the sweep's noise per bin there: the reference when the emitter fills the window
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,13 @@ def track(
         raw = radio.read(block)
         now = time.monotonic()
         level, noise = levelmod.band_level(
-            raw, nfft=NFFT, sample_rate=radio.sample_rate, center_hz=centre, lo_hz=lo, hi_hz=hi
+            raw,
+            nfft=NFFT,
+            sample_rate=radio.sample_rate,
+            center_hz=centre,
+            lo_hz=lo,
+            hi_hz=hi,
+            floor_dbfs=target.floor_dbfs,
         )
         smoothed = smoother.update(level, now - last)
         last = now

@@ -8,15 +8,26 @@ import numpy as np
 
 from dsp import psd
 
+MIN_NOISE_BINS = 32  # flat bins outside the band needed to measure the noise in the window itself
+
 
 def band_level(
-    raw: np.ndarray, *, nfft: int, sample_rate: float, center_hz: float, lo_hz: float, hi_hz: float
+    raw: np.ndarray,
+    *,
+    nfft: int,
+    sample_rate: float,
+    center_hz: float,
+    lo_hz: float,
+    hi_hz: float,
+    floor_dbfs: float | None = None,
 ) -> tuple[float, float]:
     """(power in the band, noise power in the same band), both dBFS.
 
     The level is the band's total power, so a wide emitter counts all of its energy; the noise
     is the median bin outside the band (away from the window's rolled-off edges) times the
-    number of bins in the band, so level - noise is a true in-band SNR.
+    number of bins in the band, so level - noise is a true in-band SNR. An emitter that fills
+    the window (FM video is 4–8 MHz wide) leaves no noise to measure: then the sweep's floor per
+    bin (``floor_dbfs``, same nfft and rate) is the reference, else the window's quietest tenth.
     """
     spectrum = psd.welch(raw, nfft)
     freqs = psd.bin_frequencies(nfft, sample_rate, center_hz)
@@ -25,7 +36,12 @@ def band_level(
         inside[np.argmin(np.abs(freqs - (lo_hz + hi_hz) / 2))] = True
     flat = np.abs(freqs - center_hz) < 0.4 * sample_rate
     outside = flat & ~inside
-    floor = float(np.median(spectrum[outside])) if outside.sum() >= 8 else float(np.percentile(spectrum, 10))
+    if outside.sum() >= MIN_NOISE_BINS:
+        floor = float(np.median(spectrum[outside]))
+    elif floor_dbfs is not None:
+        floor = 10 ** (floor_dbfs / 10)
+    else:
+        floor = float(np.percentile(spectrum, 10))
     level = float(np.sum(spectrum[inside]))
     noise = floor * int(inside.sum())
     return 10 * math.log10(max(level, 1e-20)), 10 * math.log10(max(noise, 1e-20))

@@ -61,9 +61,9 @@ def press(factory, hold=0.05):
     button.drive_high()
 
 
-@pytest.mark.xfail(strict=True, reason="needs the camera classifier (issue 3) to call the camera a suspect")
 def test_press_sweeps_lights_red_for_the_camera_stores_rows_and_long_press_tracks(tmp_path, factory, settings):
-    approaching = {**CAMERA, "power_ramp_db_per_s": 6.0, "power_limit_dbfs": -5}
+    # the user walks towards the camera: +1.5 dB per simulated second (the sweep takes about 4)
+    approaching = {**CAMERA, "power_dbfs": -50, "power_ramp_db_per_s": 1.5, "power_limit_dbfs": -10}
     scene = room(tmp_path, [approaching, {"kind": "fm-broadcast", "freq_hz": 98.1e6, "power_dbfs": -30}])
     session, panel, feedback, store = make_appliance(tmp_path, factory, settings, scene)
     amber = factory.pin(PINS.amber)

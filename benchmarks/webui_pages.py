@@ -24,6 +24,7 @@ from pathlib import Path
 
 from benchmarks._browser import PHONE, launch
 from benchmarks._common import save
+from webui import serve
 
 SECRET = "benchmark-admin-secret"
 
@@ -49,19 +50,8 @@ def start_server(data_dir: Path):
 
 
 def stop_server(appliance, server) -> None:
-    """Close waitress's sockets from inside its own loop thread (no race with its select)."""
-    from waitress import wasyncore
-
     appliance.session.events.close_all()
-    done = threading.Event()
-
-    def close_all() -> None:
-        wasyncore.close_all(server.map)
-        done.set()
-
-    server.trigger.pull_trigger(close_all)
-    done.wait(timeout=10)
-    server.task_dispatcher.shutdown()
+    serve.stop_server(server)
     appliance.close()
 
 

@@ -93,13 +93,11 @@ class LiveServer:
         self.thread.start()
 
     def close(self):
-        from waitress import wasyncore
+        from webui.serve import stop_server
 
         self.appliance.session.events.close_all()
-        # close the sockets from inside waitress's own loop thread, so it ends without a race
-        self.server.trigger.pull_trigger(lambda: wasyncore.close_all(self.server.map))
+        assert stop_server(self.server), "waitress did not stop"
         self.thread.join(timeout=10)
-        self.server.task_dispatcher.shutdown()
         self.appliance.close()
         os.environ["ROOMSWEEP_SIM_TIME_SCALE"] = "0"
 

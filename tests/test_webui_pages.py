@@ -273,7 +273,8 @@ def test_sweep_from_the_phone_shows_progress_spectrum_signals_and_glints(phone, 
     assert page.evaluate("RS.chart.drawnPoints") > 500
     assert drawn_trace_pixels(page, "#spectrum") > 2000
     assert page.text_content("#main-action") == "Sweep again"
-    assert page.text_content("#stage") == "2 suspects found (2 optical)"  # the lens and the IR LED
+    # the PAL camera at 1.28 GHz, the lens and the IR LED
+    assert page.text_content("#stage") == "3 suspects found (1 radio, 2 optical)"
     phone.no_horizontal_scroll()
     phone.shot("03-sweep-done")
 

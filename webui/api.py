@@ -192,8 +192,9 @@ def spectrum(sweep_id: int):
         factor = int(np.ceil(freqs.size / points))
         n = freqs.size // factor * factor
         freqs = freqs[:n].reshape(-1, factor).mean(axis=1)
-        mean = np.nanmax(mean[:n].reshape(-1, factor), axis=1) if n else mean[:0]
-        peak = np.nanmax(peak[:n].reshape(-1, factor), axis=1) if n else peak[:0]
+        # fmax skips NaN (bands not measured) and leaves NaN only where a whole block is unmeasured
+        mean = np.fmax.reduce(mean[:n].reshape(-1, factor), axis=1) if n else mean[:0]
+        peak = np.fmax.reduce(peak[:n].reshape(-1, factor), axis=1) if n else peak[:0]
 
     def clean(values: np.ndarray) -> list[float | None]:
         return [None if not np.isfinite(v) else round(float(v), 2) for v in values]

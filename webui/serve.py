@@ -138,6 +138,26 @@ def serve(
     return 0
 
 
+def stop_server(server, timeout_s: float = 10.0) -> bool:
+    """Stop a running waitress server from another thread; True once its loop has let go.
+
+    Its sockets are closed from inside its own loop thread (through its trigger), so nothing
+    races the loop's select. ``server._map`` is waitress's socket map: it has no public stop.
+    """
+    from waitress import wasyncore
+
+    done = threading.Event()
+
+    def close_all() -> None:
+        wasyncore.close_all(server._map)
+        done.set()
+
+    server.trigger.pull_trigger(close_all)
+    closed = done.wait(timeout_s)
+    server.task_dispatcher.shutdown()
+    return closed
+
+
 def _describe(status: dict) -> str:
     """The session's state as one ``systemctl status`` line."""
     return f"{status['state']}: {status['message']}" if status.get("message") else status["state"]

@@ -17,7 +17,7 @@ import logging
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -292,6 +292,17 @@ def _measure_healthy_hop(radio, plan: planmod.Plan, hop, clock: _Clock, watch: _
     )
 
 
+def _each(todo: list[Candidate], stage: str, result: SweepResult, cancel, on_stage) -> Iterator[Candidate]:
+    """The candidates of one closer-look stage, with progress before each; a cancel ends it (marked)."""
+    for n, cand in enumerate(todo):
+        if cancel is not None and cancel.is_set():
+            result.cancelled, result.complete = True, False
+            return
+        if on_stage is not None:
+            on_stage(stage, n / len(todo))
+        yield cand
+
+
 def needs_confirmation(det: detect.Detection) -> bool:
     return not det.bursty and det.snr_db < CONFIRM_BELOW_SNR_DB and det.bandwidth_hz <= CONFIRM_MAX_WIDTH_HZ
 
@@ -299,14 +310,8 @@ def needs_confirmation(det: detect.Detection) -> bool:
 def _confirm(radio, result: SweepResult, clock: _Clock, cancel, samples: int, on_stage=None) -> None:
     plan = result.plan
     todo = [c for c in result.candidates if needs_confirmation(c.detection)]
-    for n, cand in enumerate(todo):
+    for cand in _each(todo, "confirm", result, cancel, on_stage):
         det = cand.detection
-        if cancel is not None and cancel.is_set():
-            result.cancelled = True
-            result.complete = False
-            return
-        if on_stage is not None:
-            on_stage("confirm", n / len(todo))
         try:
             dwell = take_dwell(radio, det.freq_hz - DWELL_OFFSET_HZ, samples, plan.nfft)
         except RadioError as exc:
@@ -343,13 +348,8 @@ def _refine_wide(radio, result: SweepResult, clock: _Clock, cancel, on_stage=Non
     """Re-measure each wide candidate with longer looks that tile it; re-describe it from them."""
     plan = result.plan
     todo = [c for c in result.candidates if _needs_refining(c)]
-    for n, cand in enumerate(todo):
+    for cand in _each(todo, "refine", result, cancel, on_stage):
         det = cand.detection
-        if cancel is not None and cancel.is_set():
-            result.cancelled, result.complete = True, False
-            return
-        if on_stage is not None:
-            on_stage("refine", n / len(todo))
         lo = det.freq_hz - det.bandwidth_hz / 2 - 0.2e6
         hi = det.freq_hz + det.bandwidth_hz / 2 + 0.2e6
         n_windows = max(1, int(np.ceil((hi - lo) / REFINE_STEP_HZ)))
@@ -385,13 +385,8 @@ def _look(
 ) -> None:
     """A long dwell with each chosen candidate 300 kHz above the window centre; its features and verdict."""
     plan = result.plan
-    for n, cand in enumerate(chosen):
+    for cand in _each(chosen, "look", result, cancel, on_stage):
         det = cand.detection
-        if cancel is not None and cancel.is_set():
-            result.cancelled, result.complete = True, False
-            return
-        if on_stage is not None:
-            on_stage("look", n / max(1, len(chosen)))
         try:
             dwell = take_dwell(radio, det.freq_hz - DWELL_OFFSET_HZ, samples, plan.nfft)
         except RadioError as exc:

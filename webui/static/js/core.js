@@ -234,6 +234,21 @@
     }
   };
 
+  /** The banner a stored sweep deserves (partial, cancelled, failed), or none; ``cancelledText`` says what is shown. */
+  RS.sweepStatusBanner = function sweepStatusBanner(sweep, cancelledText) {
+    const missing = (sweep.summary && sweep.summary.missing_bands_hz) || [];
+    const status = RS.statusText[sweep.status] || sweep.status;
+    RS.dismiss("sweep-status");
+    if (sweep.status === "partial") {
+      const gaps = missing.length ? "No data for " + RS.fmt.ranges(missing) + ". " : "";
+      RS.banner("warn", "Partly measured", gaps + (sweep.error || ""), "sweep-status");
+    } else if (sweep.status === "cancelled") {
+      RS.banner("warn", "Cancelled", cancelledText, "sweep-status");
+    } else if (sweep.status === "failed" || sweep.status === "interrupted") {
+      RS.banner("error", "Sweep " + status, sweep.error || "No data was measured.", "sweep-status");
+    }
+  };
+
   /** Show an API failure as a banner (aborts are silent). */
   RS.fail = function fail(err, title) {
     if (err && err.name === "AbortError") return;

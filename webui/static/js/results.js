@@ -113,18 +113,7 @@
       if (value === null || value === undefined || value === "–") continue;
       dl.append(el("dt", { text: name }), el("dd", {}, value));
     }
-    if (sweep.status === "partial") {
-      RS.banner(
-        "warn",
-        "Partly measured",
-        (missing.length ? "No data for " + fmt.ranges(missing) + ". " : "") + (sweep.error || ""),
-        "sweep-status",
-      );
-    } else if (sweep.status === "cancelled") {
-      RS.banner("warn", "Cancelled", "This sweep was stopped early: it shows only what was measured.", "sweep-status");
-    } else if (sweep.status === "interrupted" || sweep.status === "failed") {
-      RS.banner("error", "Sweep " + status, sweep.error || "No data was measured.", "sweep-status");
-    }
+    RS.sweepStatusBanner(sweep, "This sweep was stopped early: it shows only what was measured.");
   }
 
   // ---- spectrum zoom ----------------------------------------------------------------------------

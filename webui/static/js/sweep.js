@@ -321,20 +321,7 @@
     $("#elapsed").textContent = Number.isFinite(summary.wall_time_s) ? fmt.duration(summary.wall_time_s) : "";
     $("#summary").textContent =
       "Sweep #" + sweep.id + " · " + status + " · " + fmt.when(sweep.started_at) + " · " + fmt.ranges(summary.ranges_hz);
-    RS.dismiss("sweep-status");
-    const missing = summary.missing_bands_hz || [];
-    if (sweep.status === "partial") {
-      RS.banner(
-        "warn",
-        "Partly measured",
-        (missing.length ? "No data for " + fmt.ranges(missing) + ". " : "") + (sweep.error || ""),
-        "sweep-status",
-      );
-    } else if (sweep.status === "cancelled") {
-      RS.banner("warn", "Cancelled", "Showing what was measured before the sweep stopped.", "sweep-status");
-    } else if (sweep.status === "failed" || sweep.status === "interrupted") {
-      RS.banner("error", "Sweep " + status, sweep.error || "No data was measured.", "sweep-status");
-    }
+    RS.sweepStatusBanner(sweep, "Showing what was measured before the sweep stopped.");
   }
 
   function renderSignals(emitters, baseline) {

@@ -320,6 +320,7 @@ class Session:
                 self._drop_radio()  # reopen next time: the dongle may come back
             for emitter in sorted(emitters, key=lambda e: -e["camera_score"]):
                 self.events.publish("emitter", emitter)
+            del result  # its IQ and spectra: the optical stage needs the memory more (1 GB Pi)
         findings: list[dict[str, Any]] = []
         want_optical = self.config["sweep.optical"] if optical is None else optical
         if self.optical is not None and want_optical and not cancelled and not self._cancel.is_set():

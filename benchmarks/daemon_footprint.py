@@ -33,13 +33,11 @@ def main() -> None:
     roomsweep = str(Path(sys.executable).with_name("roomsweep"))
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "ROOMSWEEP_DATA_DIR": tmp, "ROOMSWEEP_CONFIG": str(Path(tmp) / "none.toml")}
-        # Warm the Numba cache the way the Pi installer does, outside the measurement.
-        subprocess.run(
-            [roomsweep, "sweep", "--simulate", "--range", "433M:435M"],
-            env={**env, "ROOMSWEEP_SIM_TIME_SCALE": "0"},
-            check=True,
-            capture_output=True,
-        )
+        # Warm the Numba cache the way the Pi installer does (systemd/install.sh), outside the measurement.
+        for warm in (["sweep", "--simulate", "--preset", "full"], ["glint", "--simulate"]):
+            subprocess.run(
+                [roomsweep, *warm], env={**env, "ROOMSWEEP_SIM_TIME_SCALE": "0"}, check=True, capture_output=True
+            )
         started = time.monotonic()
         proc = subprocess.Popen(
             [roomsweep, "serve", "--simulate", "--host", "127.0.0.1", "--port", str(PORT)],

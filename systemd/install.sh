@@ -322,9 +322,12 @@ warm_cache() {
         return
     fi
     # As the service user, with the service's cache directory: the daemon finds them there at
-    # boot instead of compiling for a minute. A full simulated sweep runs every kernel.
+    # boot instead of compiling for a minute (and without the compiler's memory peak). A full
+    # simulated sweep runs every RF kernel, a simulated optical scan every glint kernel.
     live runuser -u "$SERVICE_USER" -- env NUMBA_CACHE_DIR="$NUMBA_DIR" ROOMSWEEP_SIM_TIME_SCALE=0 \
         "$VENV/bin/roomsweep" sweep --simulate --preset full
+    live runuser -u "$SERVICE_USER" -- env NUMBA_CACHE_DIR="$NUMBA_DIR" ROOMSWEEP_SIM_TIME_SCALE=0 \
+        "$VENV/bin/roomsweep" glint --simulate
 }
 
 identity_and_label() {

@@ -139,7 +139,8 @@ class SimCamera:
         light = np.full((h, w), o["ambient"], dtype=np.float32)
         if lit:
             light += o["led_fill"] * self._beam
-        img = reflectance * light[:, :, None]
+        img = reflectance
+        img *= light[:, :, None]
         # Scene points move with the shake: position in this frame = scene position + offset.
         for lens in o["lenses"]:
             x, y = lens["x"] * w + dx, lens["y"] * h + dy
@@ -168,9 +169,13 @@ class SimCamera:
         img *= FULL_SCALE * scale
         noise = o["noise"] * math.sqrt(self.analogue_gain / DEFAULT_ANALOGUE_GAIN)
         if noise:
-            img += self._rng.standard_normal(img.shape, dtype=np.float32) * np.float32(noise)
+            grain = self._rng.standard_normal(img.shape, dtype=np.float32)
+            grain *= np.float32(noise)
+            img += grain
+            del grain
         np.clip(img, 0, FULL_SCALE, out=img)
-        return np.rint(img).astype(np.uint8)
+        np.rint(img, out=img)
+        return img.astype(np.uint8)
 
 
 def _blink_on(blink_hz: float, t_s: float, phase: float) -> bool:
@@ -181,11 +186,11 @@ def _sample(texture: np.ndarray, y0: float, x0: float, h: int, w: int) -> np.nda
     """Bilinear crop of ``texture`` starting at a sub-pixel corner (a camera moved by a fraction)."""
     iy, ix = math.floor(y0), math.floor(x0)
     fy, fx = np.float32(y0 - iy), np.float32(x0 - ix)
-    a = texture[iy : iy + h, ix : ix + w]
-    b = texture[iy : iy + h, ix + 1 : ix + w + 1]
-    c = texture[iy + 1 : iy + h + 1, ix : ix + w]
-    d = texture[iy + 1 : iy + h + 1, ix + 1 : ix + w + 1]
-    return (1 - fy) * ((1 - fx) * a + fx * b) + fy * ((1 - fx) * c + fx * d)
+    out = texture[iy : iy + h, ix : ix + w] * ((1 - fy) * (1 - fx))  # accumulated in place: one frame of memory
+    out += texture[iy : iy + h, ix + 1 : ix + w + 1] * ((1 - fy) * fx)
+    out += texture[iy + 1 : iy + h + 1, ix : ix + w] * (fy * (1 - fx))
+    out += texture[iy + 1 : iy + h + 1, ix + 1 : ix + w + 1] * (fy * fx)
+    return out
 
 
 def _spot(
@@ -232,13 +237,18 @@ def _add(
 
 
 def _blur(img: np.ndarray, sigma: float) -> np.ndarray:
-    """Gaussian blur by FFT (per channel), for textures."""
+    """Gaussian blur by FFT, for textures: one channel at a time in single precision, so the
+    simulated camera costs the daemon a frame's worth of memory, not a dozen."""
     h, w = img.shape[:2]
-    fy = np.fft.fftfreq(h)[:, None]
-    fx = np.fft.rfftfreq(w)[None, :]
-    gain = np.exp(-2.0 * (math.pi * sigma) ** 2 * (fy**2 + fx**2))
-    out = np.fft.irfft2(np.fft.rfft2(img, axes=(0, 1)) * gain[:, :, None], s=(h, w), axes=(0, 1))
-    return out.astype(np.float32)
+    fy = np.fft.fftfreq(h).astype(np.float32)[:, None]
+    fx = np.fft.rfftfreq(w).astype(np.float32)[None, :]
+    gain = np.exp(np.float32(-2.0 * (math.pi * sigma) ** 2) * (fy**2 + fx**2))
+    out = np.empty(img.shape, np.float32)
+    for c in range(img.shape[2]):
+        spectrum = np.fft.rfft2(img[:, :, c].astype(np.float32, copy=False))
+        spectrum *= gain
+        out[:, :, c] = np.fft.irfft2(spectrum, s=(h, w))
+    return out
 
 
 def room_texture(h: int, w: int, rng: np.random.Generator, *, grain: float = 0.03) -> np.ndarray:

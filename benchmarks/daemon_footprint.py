@@ -61,20 +61,25 @@ def main() -> None:
             rss_ready = process.memory_info().rss
             stream = _request("/api/events", secret, timeout=60)
             done = threading.Event()
+            stage = {"now": "rf"}
 
             def watch() -> None:
                 for line in stream:
+                    if b"optical sweep" in line:  # the state event as the session turns to the camera
+                        stage["now"] = "optical"
                     if line.startswith(b"event: result"):
                         done.set()
                         return
 
             threading.Thread(target=watch, daemon=True).start()
             _request("/api/sweeps", secret, "POST", {"preset": "full", "optical": True}).read()
-            peak = rss_ready
+            peaks = {"rf": rss_ready, "optical": rss_ready}
             sweep_started = time.monotonic()
             while not done.is_set() and time.monotonic() - sweep_started < 120:
-                peak = max(peak, process.memory_info().rss)
+                peaks[stage["now"]] = max(peaks[stage["now"]], process.memory_info().rss)
                 time.sleep(0.1)
+            peak = max(peaks.values())
+            rss_after = process.memory_info().rss
             sweep_s = time.monotonic() - sweep_started
             status = json.loads(_request("/api/sweeps?limit=1", secret).read())["sweeps"][0]
         finally:
@@ -83,12 +88,21 @@ def main() -> None:
     mb = 1024 * 1024
     print(f"ready (web UI answering, panel live) {ready:.2f} s after start (bound: <= 5 s)")
     print(f"resident memory: {rss_ready / mb:.0f} MiB when ready, peak {peak / mb:.0f} MiB during the sweep")
-    print("(bound: <= 250 MB)")
+    print(f"  peak in the radio part {peaks['rf'] / mb:.0f} MiB, in the optical part {peaks['optical'] / mb:.0f} MiB")
+    print(f"  after the sweep {rss_after / mb:.0f} MiB (bound: <= 250 MB = {250e6 / mb:.0f} MiB)")
     print(
         f"full sweep with the UI watching: {sweep_s:.1f} s, status {status['status']}, "
         f"{status['summary'].get('emitters')} emitters"
     )
-    result = {"ready_s": ready, "rss_ready_mib": rss_ready / mb, "rss_peak_mib": peak / mb, "sweep_s": sweep_s}
+    result = {
+        "ready_s": ready,
+        "rss_ready_mib": rss_ready / mb,
+        "rss_peak_mib": peak / mb,
+        "rss_peak_rf_mib": peaks["rf"] / mb,
+        "rss_peak_optical_mib": peaks["optical"] / mb,
+        "rss_after_mib": rss_after / mb,
+        "sweep_s": sweep_s,
+    }
     print(f"results: {save('daemon_footprint', result)}")
 
 

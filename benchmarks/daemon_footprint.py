@@ -29,10 +29,18 @@ def _request(path: str, secret: str, method: str = "GET", body: dict | None = No
     return urllib.request.urlopen(api_request(f"http://127.0.0.1:{PORT}", secret, path, method, body), timeout=timeout)
 
 
+def unit_malloc_environment() -> dict[str, str]:
+    """The glibc allocator settings roomsweep.service gives the daemon, so it runs here as on the Pi."""
+    unit = Path(__file__).resolve().parents[1] / "systemd" / "roomsweep.service"
+    pairs = (line.removeprefix("Environment=").split("=", 1) for line in unit.read_text().splitlines())
+    return {name: value for name, value in (p for p in pairs if len(p) == 2) if name.startswith("MALLOC_")}
+
+
 def main() -> None:
     roomsweep = str(Path(sys.executable).with_name("roomsweep"))
     with tempfile.TemporaryDirectory() as tmp:
         env = {**os.environ, "ROOMSWEEP_DATA_DIR": tmp, "ROOMSWEEP_CONFIG": str(Path(tmp) / "none.toml")}
+        env.update(unit_malloc_environment())
         # Warm the Numba cache the way the Pi installer does (systemd/install.sh), outside the measurement.
         for warm in (["sweep", "--simulate", "--preset", "full"], ["glint", "--simulate"]):
             subprocess.run(

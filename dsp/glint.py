@@ -707,13 +707,10 @@ class GlintAccumulator:
         noise = np.maximum(resp, point) / np.maximum(snr, 1e-6)
         valid = cover & _eroded(cover, OUTER_HALF)
         ys, xs = _peaks(snr, np.float32(p.lens_snr), valid, 400)
+        del point, floor  # the final stage holds as few full frames as it can (a 1 GB Pi)
         grey_off = self._off_grey()
-        sat_off = np.empty((h + 1, w + 1))
-        _integral(grey_off, sat_off)
-        glare = np.zeros((h + 1, w + 1))
-        _integral((grey_off >= GLARE_LEVEL).astype(np.float32), glare)
-        clipped_on = np.zeros((h + 1, w + 1))
-        _integral((self._ref.grey >= SATURATED).astype(np.float32), clipped_on)
+        # glare, clipping and the LED-off spot are read at a few candidates only: from local windows
+        # there, not from full-frame summed-area tables (three float64 frames)
         clip_limit = math.pi * p.max_radius_px**2
         need_seen = max(1, math.ceil(p.min_seen_fraction * self.pairs))
         dark_allowed = math.floor(p.max_dark_fraction * self.pairs)
@@ -730,13 +727,14 @@ class GlintAccumulator:
             dark = int(self.neg[y - 1 : y + 2, x - 1 : x + 2].max())
             if seen < need_seen or dark > dark_allowed:
                 continue
-            if _box(glare, y - GLARE_HALF, x - GLARE_HALF, y + GLARE_HALF + 1, x + GLARE_HALF + 1) > 0:
+            g = GLARE_HALF
+            if (grey_off[y - g : y + g + 1, x - g : x + g + 1] >= GLARE_LEVEL).any():
                 continue  # at the rim of a clipped highlight: the frames cannot be compared there
             o = OUTER_HALF
-            if _box(clipped_on, y - o, x - o, y + o + 1, x + o + 1) > clip_limit:
+            if np.count_nonzero(self._ref.grey[y - o : y + o + 1, x - o : x + o + 1] >= SATURATED) > clip_limit:
                 continue  # in LED-lit glare, wider than any glint: what is left of it is texture
             glint = float(resp[y, x])
-            off_spot = _spot_at(sat_off, y, x)
+            off_spot = _spot_at(_local_integral(grey_off, y, x, o), o, o)
             if off_spot > p.max_off_ratio * glint:
                 continue  # bright without the LED too: a light, not a reflection
             reasons = [
@@ -770,6 +768,11 @@ class GlintAccumulator:
         """Noise of the stacked response from the sensor noise each pair measured."""
         return math.sqrt(sum(r.noise**2 for r in self.reports) / len(self.reports) / self.pairs)
 
+    def _off_colour(self, y: int, x: int, half: int) -> np.ndarray:
+        """Mean LED-off colour in the (2·half+1)² window around (y, x) (only where it is asked for)."""
+        win = (slice(y - half, y + half + 1), slice(x - half, x + half + 1))
+        return self.sum_off[win] / np.maximum(self.cov_off[win], 1)[:, :, None].astype(np.float32)
+
     def _off_grey(self) -> np.ndarray:
         grey = np.tensordot(self.sum_off, self._weights, axes=([2], [0])).astype(np.float32)
         return grey / np.maximum(self.cov_off, 1).astype(np.float32)
@@ -786,7 +789,6 @@ class GlintAccumulator:
         valid = cover & _eroded(cover, OUTER_HALF) & (grey >= p.ir_level * FULL_SCALE)
         ys, xs = _peaks(resp, np.float32(p.ir_contrast * FULL_SCALE), valid, 200)
         need_seen = max(1, math.ceil(p.ir_seen_fraction * self.pairs))
-        colour = self.sum_off / np.maximum(self.cov_off, 1)[:, :, None].astype(np.float32) if c == 3 else None
         stamp = np.zeros((h, w), np.int32)
         found: list[_Candidate] = []
         for i, (y, x) in enumerate(zip(ys.tolist(), xs.tolist(), strict=True)):
@@ -799,8 +801,8 @@ class GlintAccumulator:
             if seen < need_seen:
                 continue  # blinking, or not a light at all
             reasons = [f"glows without the LED ({resp[y, x]:.0f} levels above its surround)"]
-            if colour is not None:
-                chroma = _chroma(colour, y, x)
+            if c == 3:
+                chroma = _chroma(self._off_colour(y, x, OUTER_HALF), OUTER_HALF, OUTER_HALF)
                 if chroma > p.ir_max_chroma:
                     continue  # a coloured status LED
                 reasons.append("colourless, as infrared is on a NoIR sensor")
@@ -901,6 +903,14 @@ def _ring_mean(sat: np.ndarray, y: int, x: int) -> float:
     return float(outer - gap) / ((2 * OUTER_HALF + 1) ** 2 - (2 * GAP_HALF + 1) ** 2)
 
 
+def _local_integral(img: np.ndarray, y: int, x: int, half: int) -> np.ndarray:
+    """Summed-area table of the (2·half+1)² window of ``img`` around (y, x), which must lie inside."""
+    window = np.ascontiguousarray(img[y - half : y + half + 1, x - half : x + half + 1], dtype=np.float32)
+    sat = np.empty((2 * half + 2, 2 * half + 2))
+    _integral(window, sat)
+    return sat
+
+
 def _spot_at(sat: np.ndarray, y: int, x: int) -> float:
     centre = _box(sat, y - CENTRE_HALF, x - CENTRE_HALF, y + CENTRE_HALF + 1, x + CENTRE_HALF + 1)
     return float(centre) / (2 * CENTRE_HALF + 1) ** 2 - _ring_mean(sat, y, x)
@@ -948,10 +958,22 @@ def _clutter(resp: np.ndarray, ceiling: float) -> np.ndarray:
 def _box_mean(img: np.ndarray, half: int) -> np.ndarray:
     """Mean over a (2·half+1)² box (edges replicated)."""
     h, w = img.shape
-    n = 2 * half + 1
     sat = np.empty((h + 2 * half + 1, w + 2 * half + 1))
     _integral(np.pad(img, half, mode="edge"), sat)
-    return ((sat[n:, n:] - sat[:-n, n:] - sat[n:, :-n] + sat[:-n, :-n]) / (n * n)).astype(np.float32)
+    out = np.empty((h, w), np.float32)
+    _box_means(sat, 2 * half + 1, out)
+    return out
+
+
+@njit(cache=True)
+def _box_means(sat, n, out):
+    """Box sums from a summed-area table, divided by the box's area, straight into float32
+    (no full-frame float64 temporaries)."""
+    h, w = out.shape
+    area = n * n
+    for y in range(h):
+        for x in range(w):
+            out[y, x] = (sat[y + n, x + n] - sat[y, x + n] - sat[y + n, x] + sat[y, x]) / area
 
 
 def _eroded(mask: np.ndarray, r: int) -> np.ndarray:

@@ -141,11 +141,14 @@ def serve(
 def stop_server(server, timeout_s: float = 10.0) -> bool:
     """Stop a running waitress server from another thread; True once its loop has let go.
 
-    Its sockets are closed from inside its own loop thread (through its trigger), so nothing
-    races the loop's select. ``server._map`` is waitress's socket map: it has no public stop.
+    The worker threads are stopped first (live streams must have been ended by the caller), so
+    none of them can close a connection a second time after its file descriptor number has been
+    reused; then the sockets are closed from inside the loop thread (through its trigger), so
+    nothing races the loop's select. ``server._map`` is waitress's socket map: it has no public stop.
     """
     from waitress import wasyncore
 
+    server.task_dispatcher.shutdown(timeout=timeout_s)
     done = threading.Event()
 
     def close_all() -> None:
@@ -153,9 +156,7 @@ def stop_server(server, timeout_s: float = 10.0) -> bool:
         done.set()
 
     server.trigger.pull_trigger(close_all)
-    closed = done.wait(timeout_s)
-    server.task_dispatcher.shutdown()
-    return closed
+    return done.wait(timeout_s)
 
 
 def _describe(status: dict) -> str:

@@ -74,18 +74,12 @@
     const name = $("#name").value.trim();
     if (source) body.sweep_id = Number(source);
     if (name) body.name = name;
-    const button = $("#save");
-    button.disabled = true;
-    try {
+    await RS.whileBusy($("#save"), "Could not save the baseline", async () => {
       const reply = await RS.api("POST", "/api/baseline", body);
       show(reply.baseline);
       RS.banner("ok", "Baseline saved", "Later sweeps mark what is new compared with it.", "baseline");
       $("#current").scrollIntoView({ behavior: "smooth", block: "start" });
-    } catch (err) {
-      RS.fail(err, "Could not save the baseline");
-    } finally {
-      button.disabled = false;
-    }
+    });
   }
 
   async function clear() {

@@ -249,6 +249,18 @@
     }
   };
 
+  /** Run ``action`` with ``button`` disabled (no double taps); a failure becomes a banner titled ``failTitle``. */
+  RS.whileBusy = async function whileBusy(button, failTitle, action) {
+    button.disabled = true;
+    try {
+      await action();
+    } catch (err) {
+      RS.fail(err, failTitle);
+    } finally {
+      button.disabled = false;
+    }
+  };
+
   /** Show an API failure as a banner (aborts are silent). */
   RS.fail = function fail(err, title) {
     if (err && err.name === "AbortError") return;

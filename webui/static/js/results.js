@@ -316,18 +316,12 @@
   }
 
   async function saveBaseline() {
-    const button = $("#save-baseline");
-    button.disabled = true;
-    try {
+    await RS.whileBusy($("#save-baseline"), "Could not save the baseline", async () => {
       const reply = await RS.api("POST", "/api/baseline", { sweep_id: sweepId });
       doc.baseline = reply.baseline;
       renderSignals();
       RS.banner("ok", "Baseline saved", "Later sweeps mark what is new compared with this one.", "baseline");
-    } catch (err) {
-      RS.fail(err, "Could not save the baseline");
-    } finally {
-      button.disabled = false;
-    }
+    });
   }
 
   async function deleteSweep() {

@@ -226,12 +226,7 @@ def build(
             progress=progress,
             cancel=cancel,
         )
-        return OpticalOutcome(
-            findings=result.to_json()["findings"],
-            image_jpeg=result.annotated_jpeg(),
-            summary=result.summary(),
-            error=result.error,
-        )
+        return OpticalOutcome.from_scan(result)
 
     def camera_probe() -> dict[str, Any]:
         if simulate:

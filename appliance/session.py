@@ -62,6 +62,11 @@ class OpticalOutcome:
     summary: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
 
+    @classmethod
+    def from_scan(cls, scan: Any) -> OpticalOutcome:
+        """From an ``appliance.optical.OpticalScan``: its findings, annotated photo, summary and error."""
+        return cls(scan.to_json()["findings"], scan.annotated_jpeg(), scan.summary(), scan.error)
+
 
 # (progress callback taking 0..1, cancel event) -> outcome
 OpticalStage = Callable[[Callable[[float], None], threading.Event], OpticalOutcome]

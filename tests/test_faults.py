@@ -5,6 +5,7 @@ See docs/RELIABILITY.md for the whole matrix.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
 
@@ -21,27 +22,30 @@ from hw.radio import RtlSdrRadio
 PINS = PanelPins()
 
 
-@pytest.fixture
-def rig(tmp_path, fake_rtlsdr):
-    """Session + mock-pin panel + store, with the RTL-SDR driver on a fake pyrtlsdr."""
+@contextlib.contextmanager
+def appliance(tmp_path, settings, open_radio, optical=None):
+    """Session + mock-pin panel + feedback + store, closed (pins reset) afterwards."""
     factory = mock_pin_factory()
     panel = Panel(PINS, pin_factory=factory)
     feedback = Feedback(panel)
     store = Store(tmp_path / "data")
+    session = Session(open_radio=open_radio, store=store, config=settings, feedback=feedback, optical=optical)
+    try:
+        yield session, store, feedback, factory
+    finally:
+        session.close()
+        feedback.close()
+        panel.close()
+        factory.reset()
+        Device.pin_factory = None
+
+
+@pytest.fixture
+def rig(tmp_path, fake_rtlsdr):
+    """The appliance with the RTL-SDR driver on a fake pyrtlsdr."""
     settings = cfg.load(None, env={"ROOMSWEEP_SWEEP_RANGES": "100M:140M", "ROOMSWEEP_SWEEP_OPTICAL": "false"})
-    session = Session(
-        open_radio=lambda: RtlSdrRadio(timeout_s=0.5),
-        store=store,
-        config=settings,
-        feedback=feedback,
-        source="rtl-sdr (fake)",
-    )
-    yield session, store, feedback, fake_rtlsdr
-    session.close()
-    feedback.close()
-    panel.close()
-    factory.reset()
-    Device.pin_factory = None
+    with appliance(tmp_path, settings, lambda: RtlSdrRadio(timeout_s=0.5)) as (session, store, feedback, _):
+        yield session, store, feedback, fake_rtlsdr
 
 
 def finish(session, timeout=30):
@@ -180,34 +184,17 @@ def optics_rig(tmp_path, picamera2):
     from hw.sim.radio import SimRadio
     from hw.sim.scene import load_demo
 
-    factory = mock_pin_factory()
-    panel = Panel(PINS, pin_factory=factory)
-    feedback = Feedback(panel)
-    store = Store(tmp_path / "data")
     settings = cfg.load(None, env={"ROOMSWEEP_SWEEP_RANGES": "1270M:1290M"})
+    pins = {}
 
     def optical_stage(progress, cancel):
-        scan = optical.scan_room(simulate=False, pin_factory=factory, pairs=4, progress=progress, cancel=cancel)
-        return OpticalOutcome(
-            findings=scan.to_json()["findings"],
-            image_jpeg=scan.annotated_jpeg(),
-            summary=scan.summary(),
-            error=scan.error,
-        )
+        scan = optical.scan_room(simulate=False, pin_factory=pins["factory"], pairs=4, progress=progress, cancel=cancel)
+        return OpticalOutcome.from_scan(scan)
 
-    session = Session(
-        open_radio=lambda: SimRadio(load_demo(), time_scale=0),
-        store=store,
-        config=settings,
-        feedback=feedback,
-        optical=optical_stage,
-    )
-    yield session, store, feedback, picamera2
-    session.close()
-    feedback.close()
-    panel.close()
-    factory.reset()
-    Device.pin_factory = None
+    radio = lambda: SimRadio(load_demo(), time_scale=0)  # noqa: E731
+    with appliance(tmp_path, settings, radio, optical_stage) as (session, store, feedback, factory):
+        pins["factory"] = factory
+        yield session, store, feedback, picamera2
 
 
 @pytest.mark.parametrize(

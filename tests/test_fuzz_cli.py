@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from appliance.cli import main
 from tests.conftest import RTL433
+from tests.strategies import json_values as json_values_of
 
 SCALE = float(os.environ.get("ROOMSWEEP_FUZZ_SCALE", "1"))  # benchmarks/fuzz_cli.py runs it longer
 
@@ -37,11 +38,7 @@ flags = st.lists(
     ),
     max_size=3,
 )
-json_values = st.recursive(
-    st.none() | st.booleans() | st.floats(allow_nan=False) | st.integers() | st.text(max_size=8),
-    lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=20), c, max_size=4),
-    max_leaves=12,
-)
+json_values = json_values_of(allow_nan=False)
 sigmf_meta = st.fixed_dictionaries(
     {},
     optional={

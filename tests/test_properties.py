@@ -19,6 +19,7 @@ from dsp import plan as planmod
 from hw import recording
 from hw.errors import BadInputError
 from hw.sim import scene as scenemod
+from tests.strategies import json_values as json_values_of
 
 FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -78,11 +79,7 @@ def test_any_plan_tiles_its_range_on_a_grid_inside_the_tuner(lo, width, rate):
     assert all(24e6 <= h.center_hz <= 1766e6 for h in plan.hops)
 
 
-json_values = st.recursive(
-    st.none() | st.booleans() | st.floats(allow_nan=True) | st.integers() | st.text(max_size=10),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=5),
-    max_leaves=20,
-)
+json_values = json_values_of(allow_nan=True)
 scene_like = st.fixed_dictionaries(
     {},
     optional={

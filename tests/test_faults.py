@@ -6,6 +6,7 @@ See docs/RELIABILITY.md for the whole matrix.
 from __future__ import annotations
 
 import contextlib
+import json
 import sqlite3
 import time
 
@@ -214,3 +215,21 @@ def test_camera_absent_or_busy_keeps_the_rf_results(optics_rig, error, text):
     assert any(abs(e["freq_hz"] - 1.28e9) < 1e4 for e in store.emitters(record.id)), "RF results kept"
     assert "partly measured" in session.status()["message"] and text in session.status()["message"].lower()
     assert "results-partial" in patterns(feedback) or "results-suspect" in patterns(feedback)
+
+
+def test_the_sweep_command_names_a_hop_that_never_locked(fake_rtlsdr, capsys):
+    """In the terminal: the table is printed, then one line says which hop was given up on; exit 1."""
+    from appliance.cli import main
+
+    fake_rtlsdr.noise_rms = 12.0
+    fake_rtlsdr.unlocked = {HOP_13_HZ: 99}
+    code = main(["sweep", "--range", "1.2G:1.24G", "--no-baseline", "--json"])
+    out, err = capsys.readouterr()
+    doc = json.loads(out)
+    assert code == 1 and doc["complete"] is False
+    (problem,) = doc["problems"]
+    assert "tuner did not lock at 1227.1 MHz" in problem
+    ((lo, hi),) = doc["missing_bands_hz"]
+    assert lo < HOP_13_HZ < hi
+    line = err.strip().splitlines()[-1]
+    assert line.startswith("roomsweep sweep: incomplete (tuner did not lock at 1227.1 MHz") and "not measured:" in line

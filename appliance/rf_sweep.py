@@ -17,6 +17,7 @@ import logging
 import math
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -250,12 +251,12 @@ class _HopWatch:
     """What the last healthy hops looked like, for ``dsp.health``'s verdict on the next one."""
 
     def __init__(self) -> None:
-        self.floors_db: list[float] = []
+        self.floors_db: deque[float] = deque(maxlen=HEALTH_MEMORY)
         self.previous: np.ndarray | None = None
         self.relocks = 0
 
     def verdict(self, window: np.ndarray) -> str | None:
-        return health.verdict(window, self.floors_db[-HEALTH_MEMORY:], self.previous)
+        return health.verdict(window, list(self.floors_db), self.previous)
 
     def healthy(self, window: np.ndarray) -> None:
         self.floors_db.append(health.window_floor_db(window))

@@ -163,7 +163,7 @@ class NumpyAccumulator(glint.GlintAccumulator):
 
     def _frame(self, pixels):
         grey, small = np_grey(pixels, self._weights)
-        return glint._Frame(pixels, grey, small, glint._spectrum(small, self._window))
+        return glint._Frame(grey, small, glint._spectrum(small, self._window))
 
     def _register(self, ref, img, *, varying_gain):
         dy, dx, _ = glint.phase_correlate(ref.spectrum, img.spectrum, self._small_shape)

@@ -34,7 +34,6 @@ Pure: numpy in, findings out; no I/O, no clocks.
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -54,6 +53,8 @@ POINT_REACH = 7
 GAIN_MIN, GAIN_MAX = 0.5, 2.5
 N_GAIN = 5  # registration gain between an LED-on and an LED-off frame: 1, x, y, x², y²
 NOISE_BLOCK = 32  # blocks of 32×32 px for the clutter level of the stacked response
+BAND_ROWS = 64  # full-frame work goes in bands of rows (a multiple of NOISE_BLOCK): few full-frame maps
+MAX_PAIRS = 255  # the per-pixel counters are 8-bit (a 1 GB Pi); a scan takes 8
 OBJECT_SNR = 10.0  # responses this far above the sensor noise are objects, not clutter
 GLARE_LEVEL, GLARE_HALF = 0.9 * FULL_SCALE, 5  # no lens finding within 5 px of a clipped LED-off pixel
 
@@ -212,30 +213,24 @@ def _lk_sums(ref, img, dy, dx, coef, step, ata, atb, n_gain):
 
 
 @njit(cache=True)
-def _warp(img, dy, dx, out):
-    """``out[y, x] = img(y + dy, x + dx)`` (bilinear); returns the valid rectangle y0, y1, x0, x1."""
-    h, w = img.shape
+def _warp_rect(h, w, dy, dx):
+    """Rows y0..y1 and columns x0..x1 where ``img(y + dy, x + dx)`` lies inside an h×w frame."""
     y0 = max(0, int(np.ceil(-dy)))
     y1 = min(h, int(np.floor(h - 1 - dy - 1e-9)) + 1)
     x0 = max(0, int(np.ceil(-dx)))
     x1 = min(w, int(np.floor(w - 1 - dx - 1e-9)) + 1)
-    iy0 = int(np.floor(dy))
-    ix0 = int(np.floor(dx))
-    fy = np.float32(dy - iy0)
-    fx = np.float32(dx - ix0)
-    for y in range(h):
-        for x in range(w):
-            out[y, x] = 0.0
-    for y in range(y0, y1):
-        sy = y + iy0
-        sy1 = min(sy + 1, h - 1)
-        for x in range(x0, x1):
-            sx = x + ix0
-            sx1 = min(sx + 1, w - 1)
-            out[y, x] = (1 - fy) * ((1 - fx) * img[sy, sx] + fx * img[sy, sx1]) + fy * (
-                (1 - fx) * img[sy1, sx] + fx * img[sy1, sx1]
-            )
     return y0, y1, x0, x1
+
+
+@njit(inline="always")
+def _bilinear(img, y, x, iy0, ix0, fy, fx):
+    """``img(y + iy0 + fy, x + ix0 + fx)``, rounded to single precision as a warped frame would be."""
+    h, w = img.shape
+    sy, sx = y + iy0, x + ix0
+    sy1, sx1 = min(sy + 1, h - 1), min(sx + 1, w - 1)
+    return np.float32(
+        (1 - fy) * ((1 - fx) * img[sy, sx] + fx * img[sy, sx1]) + fy * ((1 - fx) * img[sy1, sx] + fx * img[sy1, sx1])
+    )
 
 
 @njit(cache=True)
@@ -272,14 +267,24 @@ def _gain_grid(small_on, small_off, gmin, gmax, grid):
 
 
 @njit(cache=True, fastmath=True)
-def _residual(on, off, grid, y0, y1, x0, x1, out):
-    """``out = on − g·off`` inside the rectangle, ``g`` interpolated from the block grid."""
+def _warped_residual(on, off, half_y, half_x, grid, out):
+    """``out = on − g·off`` with ``on`` warped by (−half_y, −half_x) and ``off`` by (half_y, half_x)
+    (bilinear, on the fly: no warped copies of the frames), ``g`` interpolated from the block grid.
+    Zero outside the rectangle both warps cover, which is returned as y0, y1, x0, x1."""
+    h, w = on.shape
+    a0, a1, a2, a3 = _warp_rect(h, w, -half_y, -half_x)
+    b0, b1, b2, b3 = _warp_rect(h, w, half_y, half_x)
+    y0, y1, x0, x1 = max(a0, b0), min(a1, b1), max(a2, b2), min(a3, b3)
     out[:, :] = 0.0
+    oy0, ox0 = int(np.floor(-half_y)), int(np.floor(-half_x))
+    ofy, ofx = np.float32(-half_y - oy0), np.float32(-half_x - ox0)
+    fy0, fx0 = int(np.floor(half_y)), int(np.floor(half_x))
+    ffy, ffx = np.float32(half_y - fy0), np.float32(half_x - fx0)
     gh, gw = grid.shape
     cell = DOWN * GAIN_BLOCK
-    gx0 = np.empty(x1 - x0, dtype=np.int64)
-    gx1 = np.empty(x1 - x0, dtype=np.int64)
-    fxs = np.empty(x1 - x0, dtype=np.float32)
+    gx0 = np.empty(max(x1 - x0, 0), dtype=np.int64)
+    gx1 = np.empty(max(x1 - x0, 0), dtype=np.int64)
+    fxs = np.empty(max(x1 - x0, 0), dtype=np.float32)
     for i in range(x1 - x0):
         u = min(max((x0 + i + 0.5) / cell - 0.5, 0.0), gw - 1.0)
         gx0[i] = int(u)
@@ -291,51 +296,70 @@ def _residual(on, off, grid, y0, y1, x0, x1, out):
         gy1 = min(gy0 + 1, gh - 1)
         fy = np.float32(v - gy0)
         top, bot = grid[gy0], grid[gy1]
-        on_row, off_row, out_row = on[y], off[y], out[y]
+        out_row = out[y]
         for i in range(x1 - x0):
+            x = x0 + i
             a, b, fx = gx0[i], gx1[i], fxs[i]
             g = (1 - fy) * ((1 - fx) * top[a] + fx * top[b]) + fy * ((1 - fx) * bot[a] + fx * bot[b])
-            out_row[x0 + i] = on_row[x0 + i] - g * off_row[x0 + i]
+            lit = _bilinear(on, y, x, oy0, ox0, ofy, ofx)
+            dark = _bilinear(off, y, x, fy0, fx0, ffy, ffx)
+            out_row[x] = lit - g * dark
+    return y0, y1, x0, x1
 
 
 @njit(cache=True, fastmath=True)
-def _spot(sat, y0, y1, x0, x1, out):
-    """Centre-minus-ring response inside the rectangle (zero where the ring would leave it)."""
+def _spot_response(img, y0, y1, x0, x1, out):
+    """Centre-minus-ring response inside the rectangle (zero where the ring would leave it).
+
+    Box sums come from summed-area tables of BAND_ROWS rows at a time (plus the ring's reach):
+    a full-frame float64 table would cost a 1280×720 frame 7 MiB.
+    """
     out[:, :] = 0.0
     c_norm = 1.0 / (2 * CENTRE_HALF + 1) ** 2
     ring_norm = 1.0 / ((2 * OUTER_HALF + 1) ** 2 - (2 * GAP_HALF + 1) ** 2)
     c, g, o = CENTRE_HALF, GAP_HALF, OUTER_HALF
-    for y in range(y0 + o, y1 - o):
-        ct, cb = sat[y - c], sat[y + c + 1]
-        gt, gb = sat[y - g], sat[y + g + 1]
-        ot, ob = sat[y - o], sat[y + o + 1]
-        row = out[y]
-        for x in range(x0 + o, x1 - o):
-            centre = cb[x + c + 1] - ct[x + c + 1] - cb[x - c] + ct[x - c]
-            gap = gb[x + g + 1] - gt[x + g + 1] - gb[x - g] + gt[x - g]
-            outer = ob[x + o + 1] - ot[x + o + 1] - ob[x - o] + ot[x - o]
-            row[x] = centre * c_norm - (outer - gap) * ring_norm
+    sat = np.empty((BAND_ROWS + 2 * o + 1, img.shape[1] + 1))
+    for top in range(y0 + o, y1 - o, BAND_ROWS):
+        bottom = min(top + BAND_ROWS, y1 - o)
+        _integral(img[top - o : bottom + o], sat)
+        for y in range(top, bottom):
+            r = y - top + o  # row y in the band's table
+            ct, cb = sat[r - c], sat[r + c + 1]
+            gt, gb = sat[r - g], sat[r + g + 1]
+            ot, ob = sat[r - o], sat[r + o + 1]
+            row = out[y]
+            for x in range(x0 + o, x1 - o):
+                centre = cb[x + c + 1] - ct[x + c + 1] - cb[x - c] + ct[x - c]
+                gap = gb[x + g + 1] - gt[x + g + 1] - gb[x - g] + gt[x - g]
+                outer = ob[x + o + 1] - ot[x + o + 1] - ob[x - o] + ot[x - o]
+                row[x] = centre * c_norm - (outer - gap) * ring_norm
 
 
 @njit(cache=True, fastmath=True)
-def _point(sat, out):
+def _point_response(img, out):
     """Point response: the smallest, over four directions, of the 3×3 centre minus the mean of two
     3×3 boxes on either side (6 px away; 4 px diagonally). A point stands out in every direction;
-    along a ridge, a stripe or an edge some direction shows no contrast, so texture scores low."""
+    along a ridge, a stripe or an edge some direction shows no contrast, so texture scores low.
+    Box sums from band tables, as in :func:`_spot_response`."""
     h, w = out.shape
     out[:, :] = 0.0
     r = POINT_REACH + 1
-    for y in range(r, h - r):
-        for x in range(r, w - r):
-            centre = _box(sat, y - 1, x - 1, y + 2, x + 2)
-            best = 1e30
-            for k in range(4):
-                dy = POINT_DY[k]
-                dx = POINT_DX[k]
-                a = _box(sat, y + dy - 1, x + dx - 1, y + dy + 2, x + dx + 2)
-                b = _box(sat, y - dy - 1, x - dx - 1, y - dy + 2, x - dx + 2)
-                best = min(best, centre - 0.5 * (a + b))
-            out[y, x] = best / 9.0
+    sat = np.empty((BAND_ROWS + 2 * r + 1, w + 1))
+    for top in range(r, h - r, BAND_ROWS):
+        bottom = min(top + BAND_ROWS, h - r)
+        _integral(img[top - r : bottom + r], sat)
+        for y in range(top, bottom):
+            t = y - top + r  # row y in the band's table
+            for x in range(r, w - r):
+                centre = _box(sat, t - 1, x - 1, t + 2, x + 2)
+                best = 1e30
+                for k in range(4):
+                    dy = POINT_DY[k]
+                    dx = POINT_DX[k]
+                    a = _box(sat, t + dy - 1, x + dx - 1, t + dy + 2, x + dx + 2)
+                    b = _box(sat, t - dy - 1, x - dx - 1, t - dy + 2, x - dx + 2)
+                    best = min(best, centre - 0.5 * (a + b))
+                out[y, x] = best / 9.0
 
 
 @njit(cache=True)
@@ -353,36 +377,40 @@ def _accumulate(e, resp, thr, sy, sx, y0, y1, x0, x1, sum_e, sum_r2, cov, pos, n
             c_row[x] += 1
             r = r_row[x + sx]
             q_row[x] += r * r
-            p_row[x] += np.uint16(r >= thr)
-            n_row[x] += np.uint16(r <= -thr)
+            if r >= thr:
+                p_row[x] += 1
+            if r <= -thr:
+                n_row[x] += 1
 
 
 @njit(cache=True)
-def _accumulate_off(frame, weights, level, sy, sx, sum_rgb, cov, bright):
-    """Add an LED-off frame (all channels) and count where its grey level reaches ``level``."""
+def _accumulate_off(frame, weights, level, sy, sx, sum_pixels, cov, bright):
+    """Add an LED-off frame (all channels, as integers) and count where its grey level reaches ``level``."""
     h, w, c = frame.shape
     ya, yb = max(0, -sy), min(h, h - sy)
     xa, xb = max(0, -sx), min(w, w - sx)
     for y in range(ya, yb):
-        f_row, s_row, c_row, b_row = frame[y + sy], sum_rgb[y], cov[y], bright[y]
+        f_row, s_row, c_row, b_row = frame[y + sy], sum_pixels[y], cov[y], bright[y]
         for x in range(xa, xb):
             v = np.float32(0.0)
             for k in range(c):
-                f = np.float32(f_row[x + sx, k])
+                f = f_row[x + sx, k]
                 s_row[x, k] += f
-                v += weights[k] * f
+                v += weights[k] * np.float32(f)
             c_row[x] += 1
-            b_row[x] += np.uint16(v >= level)
+            if v >= level:
+                b_row[x] += 1
 
 
 @njit(cache=True)
-def _peaks(img, thr, valid, max_n):
-    """Local maxima (3×3) of ``img`` at or above ``thr`` where ``valid``; strongest first."""
+def _peaks(img, thr, valid, row0, row1):
+    """Local maxima (3×3) of ``img`` at or above ``thr`` where ``valid``, in rows ``row0``..``row1``
+    (the rows around them are for the comparison): rows, columns and values in scan order."""
     h, w = img.shape
     ys = []
     xs = []
     vs = []
-    for y in range(1, h - 1):
+    for y in range(max(row0, 1), min(row1, h - 1)):
         for x in range(1, w - 1):
             v = img[y, x]
             if v < thr or not valid[y, x]:
@@ -398,8 +426,28 @@ def _peaks(img, thr, valid, max_n):
                 ys.append(y)
                 xs.append(x)
                 vs.append(v)
-    order = np.argsort(-np.array(vs, dtype=np.float64))[:max_n]
-    return np.array(ys, dtype=np.int64)[order], np.array(xs, dtype=np.int64)[order]
+    return np.array(ys, dtype=np.int64), np.array(xs, dtype=np.int64), np.array(vs, dtype=np.float64)
+
+
+@njit(cache=True)
+def _block_medians(resp, ceiling, out):
+    """Median |response| per NOISE_BLOCK² block, leaving out uncovered pixels (exactly 0) and objects
+    (above ``ceiling``); NaN for a block with nothing left."""
+    h, w = resp.shape
+    nby, nbx = out.shape
+    b = NOISE_BLOCK
+    buf = np.empty(b * b, dtype=resp.dtype)
+    for by in range(nby):
+        for bx in range(nbx):
+            n = 0
+            for y in range(by * b, min((by + 1) * b, h)):
+                for x in range(bx * b, min((bx + 1) * b, w)):
+                    v = resp[y, x]
+                    m = abs(v)
+                    if v != 0 and m <= ceiling:
+                        buf[n] = m
+                        n += 1
+            out[by, bx] = np.median(buf[:n]) if n else np.nan
 
 
 @njit(cache=True)
@@ -533,7 +581,6 @@ def refine_shift(
 
 @dataclass
 class _Frame:
-    pixels: np.ndarray  # (h, w, c) uint8
     grey: np.ndarray
     small: np.ndarray
     spectrum: np.ndarray | None = None
@@ -568,7 +615,9 @@ class PairReport:
 class GlintAccumulator:
     """Feed LED-on / LED-off pairs one at a time (a scan streams them); ask for findings at the end.
 
-    Memory stays a few frames' worth however many pairs are added.
+    Memory stays the same however many pairs are added (up to MAX_PAIRS): per pixel, two float32
+    running sums, the summed LED-off pixels (16-bit), five 8-bit counters and the first frame's
+    grey — 23 bytes a pixel of RGB, ~20 MiB at 1280×720. A pair's own maps live only while it is added.
     """
 
     def __init__(self, params: GlintParams | None = None) -> None:
@@ -587,31 +636,25 @@ class GlintAccumulator:
         if weights.size != c:
             raise ValueError(f"{c} channels but {len(self.params.weights)} weights")
         self._weights = weights / weights.sum()
-        f32 = np.float32
         self._small_shape = (h // DOWN, w // DOWN)
         self._window = _hann2(*self._small_shape)
-        self._onw = np.empty((h, w), f32)
-        self._offw = np.empty((h, w), f32)
-        self._e = np.empty((h, w), f32)
-        self._resp = np.empty((h, w), f32)
-        self._sat_a = np.empty((h + 1, w + 1))
         cell = DOWN * GAIN_BLOCK
-        self._gain = np.empty((-(-h // cell), -(-w // cell)), f32)
-        self.sum_e = np.zeros((h, w), f32)
-        self.sum_r2 = np.zeros((h, w), f32)
-        self.cov = np.zeros((h, w), np.uint16)
-        self.pos = np.zeros((h, w), np.uint16)
-        self.neg = np.zeros((h, w), np.uint16)
-        self.sum_off = np.zeros((h, w, c), f32)
-        self.cov_off = np.zeros((h, w), np.uint16)
-        self.bright = np.zeros((h, w), np.uint16)
+        self._gain = np.empty((-(-h // cell), -(-w // cell)), np.float32)
+        self.sum_e = np.zeros((h, w), np.float32)
+        self.sum_r2 = np.zeros((h, w), np.float32)
+        self.cov = np.zeros((h, w), np.uint8)
+        self.pos = np.zeros((h, w), np.uint8)
+        self.neg = np.zeros((h, w), np.uint8)
+        self.sum_off = np.zeros((h, w, c), np.uint16)  # 8-bit pixels: MAX_PAIRS of them fit
+        self.cov_off = np.zeros((h, w), np.uint8)
+        self.bright = np.zeros((h, w), np.uint8)
 
     def _frame(self, pixels: np.ndarray) -> _Frame:
         h, w, _ = pixels.shape
         grey = np.empty((h, w), np.float32)
         small = np.empty(self._small_shape, np.float32)
         _grey(pixels, self._weights, grey, small)
-        return _Frame(pixels, grey, small, _spectrum(small, self._window))
+        return _Frame(grey, small, _spectrum(small, self._window))
 
     def _register(self, ref: _Frame, img: _Frame, *, varying_gain: bool) -> Shift:
         dy, dx, _ = phase_correlate(ref.spectrum, img.spectrum, self._small_shape)
@@ -626,7 +669,10 @@ class GlintAccumulator:
             self._allocate(on_px.shape)
         elif on_px.shape != self.shape:
             raise ValueError(f"pair {self.pairs + 1} is {on_px.shape}, the first pair was {self.shape}")
+        if self.pairs >= MAX_PAIRS:
+            raise ValueError(f"at most {MAX_PAIRS} pairs per scan")
         p = self.params
+        h, w, _ = self.shape
         f_on, f_off = self._frame(on_px), self._frame(off_px)
         if self._ref is None:
             self._ref = f_on
@@ -637,32 +683,17 @@ class GlintAccumulator:
         # Both frames move half way, so both are interpolated alike: warping only one would blur
         # it against the other and leave a rim at every sharp edge.
         half_y, half_x = off_shift.dy / 2, off_shift.dx / 2
-        a = _warp(f_on.grey, -half_y, -half_x, self._onw)
-        b = _warp(f_off.grey, half_y, half_x, self._offw)
-        y0, y1, x0, x1 = max(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), min(a[3], b[3])
         _gain_grid(f_on.small, f_off.small, GAIN_MIN, GAIN_MAX, self._gain)
-        _residual(self._onw, self._offw, self._gain, y0, y1, x0, x1, self._e)
-        _integral(self._e, self._sat_a)
-        _spot(self._sat_a, y0, y1, x0, x1, self._resp)
-        noise = _robust_sigma(self._resp[y0 + OUTER_HALF : y1 - OUTER_HALF, x0 + OUTER_HALF : x1 - OUTER_HALF])
+        e = np.empty((h, w), np.float32)
+        y0, y1, x0, x1 = _warped_residual(f_on.grey, f_off.grey, half_y, half_x, self._gain, e)
+        del f_off
+        resp = np.empty((h, w), np.float32)
+        _spot_response(e, y0, y1, x0, x1, resp)
+        noise = _robust_sigma(resp[y0 + OUTER_HALF : y1 - OUTER_HALF, x0 + OUTER_HALF : x1 - OUTER_HALF])
         # the residual sits half way between the two frames: ref p ↔ on p + on_shift ↔ here + half
         sy, sx = round(on_shift.dy + half_y), round(on_shift.dx + half_x)
-        _accumulate(
-            self._e,
-            self._resp,
-            p.pair_snr * noise,
-            sy,
-            sx,
-            y0,
-            y1,
-            x0,
-            x1,
-            self.sum_e,
-            self.sum_r2,
-            self.cov,
-            self.pos,
-            self.neg,
-        )
+        sums = (self.sum_e, self.sum_r2, self.cov, self.pos, self.neg)
+        _accumulate(e, resp, p.pair_snr * noise, sy, sx, y0, y1, x0, x1, *sums)
         oy, ox = round(on_shift.dy + off_shift.dy), round(on_shift.dx + off_shift.dx)
         level = np.float32(p.ir_level * FULL_SCALE)
         _accumulate_off(off_px, self._weights, level, oy, ox, self.sum_off, self.cov_off, self.bright)
@@ -686,82 +717,94 @@ class GlintAccumulator:
     def _min_cover(self) -> int:
         return max(1, math.ceil(self.pairs / 2))
 
+    def _lens_peaks(self, stack: np.ndarray, cover: np.ndarray) -> list[tuple[int, int, float, float, float]]:
+        """Peaks of the stacked response over its noise: (y, x, snr, noise, ring response), strongest
+        first. The noise maps are made band by band; only the two responses are full frames."""
+        h, w = stack.shape
+        resp = np.empty((h, w), np.float32)
+        _spot_response(stack, 0, h, 0, w, resp)
+        point = np.empty((h, w), np.float32)
+        _point_response(stack, point)
+        # The point response ignores stripes and edges; the ring response keeps more of a wide
+        # glint. Each over its own noise; the better of the two counts.
+        ceiling = OBJECT_SNR * self._sensor_noise()
+        clutter_point, clutter_resp = _clutter(point, ceiling), _clutter(resp, ceiling)
+        valid = cover & _eroded(cover, OUTER_HALF)
+        thr = np.float32(self.params.lens_snr)
+        found: list[tuple[int, int, float, float, float]] = []
+        for top in range(0, h, BAND_ROWS):
+            a, b = max(top - 1, 0), min(top + BAND_ROWS + 1, h)  # one more row each side for the maxima
+            floor = self._response_noise(resp, a, b)
+            r, q = resp[a:b], point[a:b]
+            snr = np.maximum(
+                q / np.maximum(floor, _clutter_rows(clutter_point, a, b, w)),
+                r / np.maximum(floor, _clutter_rows(clutter_resp, a, b, w)),
+            )
+            ys, xs, _ = _peaks(snr, thr, valid[a:b], top - a, top - a + BAND_ROWS)
+            for y, x in zip(ys.tolist(), xs.tolist(), strict=True):
+                s = float(snr[y, x])
+                noise = float(max(r[y, x], q[y, x]) / np.maximum(snr[y, x], np.float32(1e-6)))
+                found.append((y + a, x, s, noise, float(r[y, x])))
+        order = np.argsort([-f[2] for f in found], kind="stable")[:400]
+        return [found[i] for i in order]
+
     def _lenses(self) -> list[_Candidate]:
         p = self.params
         h, w, _ = self.shape
         cover = self.cov >= self._min_cover()
-        stack = np.where(cover, self.sum_e / np.maximum(self.cov, 1), 0).astype(np.float32)
-        sat = np.empty((h + 1, w + 1))
-        _integral(stack, sat)
-        resp = np.empty((h, w), np.float32)
-        _spot(sat, 0, h, 0, w, resp)
-        point = np.empty((h, w), np.float32)
-        _point(sat, point)
-        # The point response ignores stripes and edges; the ring response keeps more of a wide
-        # glint. Each over its own noise; the better of the two counts.
-        floor = self._response_noise(resp)
-        snr = np.maximum(
-            point / np.maximum(floor, _clutter(point, OBJECT_SNR * self._sensor_noise())),
-            resp / np.maximum(floor, _clutter(resp, OBJECT_SNR * self._sensor_noise())),
-        )
-        noise = np.maximum(resp, point) / np.maximum(snr, 1e-6)
-        valid = cover & _eroded(cover, OUTER_HALF)
-        ys, xs = _peaks(snr, np.float32(p.lens_snr), valid, 400)
-        del point, floor  # the final stage holds as few full frames as it can (a 1 GB Pi)
-        grey_off = self._off_grey()
-        # glare, clipping and the LED-off spot are read at a few candidates only: from local windows
-        # there, not from full-frame summed-area tables (three float64 frames)
+        stack = np.zeros((h, w), np.float32)
+        np.divide(self.sum_e, np.maximum(self.cov, 1), out=stack, where=cover)
+        peaks = self._lens_peaks(stack, cover)
+        del cover  # the final stage holds as few full frames as it can (a 1 GB Pi)
+        # glare, clipping and the LED-off spot are read at a few candidates only, from local windows
         clip_limit = math.pi * p.max_radius_px**2
         need_seen = max(1, math.ceil(p.min_seen_fraction * self.pairs))
         dark_allowed = math.floor(p.max_dark_fraction * self.pairs)
-        stamp = np.zeros((h, w), np.int32)
+        stamp = np.zeros((h, w), np.uint16)
         found: list[_Candidate] = []
-        for i, (y, x) in enumerate(zip(ys.tolist(), xs.tolist(), strict=True)):
+        o, g = OUTER_HALF, GLARE_HALF
+        for i, (y, x, snr, noise, glint) in enumerate(peaks):
             if any(f.near(x, y) for f in found) or stamp[y, x]:
                 continue
             # one pixel of the stack is about 3× noisier than the 3×3 mean the responses use
-            blob = _Blob.grow(stack, sat, y, x, p.max_radius_px, stamp, i + 1, 3 * float(noise[y, x]))
+            blob = _Blob.grow(stack, y, x, p.max_radius_px, stamp, i + 1, 3 * noise)
             if blob is None or blob.elongated(p.max_elongation):
                 continue
             seen = int(self.pos[y - 1 : y + 2, x - 1 : x + 2].max())
             dark = int(self.neg[y - 1 : y + 2, x - 1 : x + 2].max())
             if seen < need_seen or dark > dark_allowed:
                 continue
-            g = GLARE_HALF
-            if (grey_off[y - g : y + g + 1, x - g : x + g + 1] >= GLARE_LEVEL).any():
+            grey_off = self._off_grey(slice(y - o, y + o + 1), slice(x - o, x + o + 1))
+            if (grey_off[o - g : o + g + 1, o - g : o + g + 1] >= GLARE_LEVEL).any():
                 continue  # at the rim of a clipped highlight: the frames cannot be compared there
-            o = OUTER_HALF
             if np.count_nonzero(self._ref.grey[y - o : y + o + 1, x - o : x + o + 1] >= SATURATED) > clip_limit:
                 continue  # in LED-lit glare, wider than any glint: what is left of it is texture
-            glint = float(resp[y, x])
-            off_spot = _spot_at(_local_integral(grey_off, y, x, o), o, o)
-            if off_spot > p.max_off_ratio * glint:
+            if _spot_at(grey_off, o, o) > p.max_off_ratio * glint:
                 continue  # bright without the LED too: a light, not a reflection
             reasons = [
-                f"bright only with the LED lit ({glint:.0f} levels above its surround, {snr[y, x]:.0f}× the noise)",
+                f"bright only with the LED lit ({glint:.0f} levels above its surround, {snr:.0f}× the noise)",
                 f"seen in {seen} of {self.pairs} pairs",
                 f"small and round (radius {blob.radius:.1f} px)",
             ]
             quality = (
-                0.5 * min(1.0, (snr[y, x] - p.lens_snr) / (3 * p.lens_snr))
+                0.5 * min(1.0, (snr - p.lens_snr) / (3 * p.lens_snr))
                 + 0.3 * seen / self.pairs
                 + 0.2 * blob.roundness(p.max_elongation)
             )
-            found.append(
-                _Candidate(
-                    "lens", blob.x, blob.y, blob.radius, 0.5 + 0.5 * float(quality), seen, float(snr[y, x]), reasons
-                )
-            )
+            found.append(_Candidate("lens", blob.x, blob.y, blob.radius, 0.5 + 0.5 * quality, seen, snr, reasons))
         return found
 
-    def _response_noise(self, resp: np.ndarray) -> np.ndarray:
-        """Noise floor of the stacked response per pixel: the larger of the pair-to-pair scatter of
-        the response (shake residue, blinking lights) and the sensor noise the pairs measured. The
-        caller adds the clutter around it (texture that did not cancel — in a dark room the
-        LED-lit picture itself)."""
-        pairs = np.maximum(self.cov, 1).astype(np.float32)
-        var = np.maximum(self.sum_r2 / pairs - resp * resp, 0.0) / np.maximum(pairs - 1, 1)
-        var = np.maximum(_box_mean(var.astype(np.float32), 2), 0.0)
+    def _response_noise(self, resp: np.ndarray, a: int, b: int) -> np.ndarray:
+        """Noise floor of the stacked response in rows ``a``..``b``: the larger of the pair-to-pair
+        scatter of the response (shake residue, blinking lights) and the sensor noise the pairs
+        measured. The caller adds the clutter around it (texture that did not cancel — in a dark
+        room the LED-lit picture itself)."""
+        half = 2
+        rows = np.clip(np.arange(a - half, b + half), 0, resp.shape[0] - 1)  # edges replicated
+        pairs = np.maximum(self.cov[rows], 1).astype(np.float32)
+        r = resp[rows]
+        var = np.maximum(self.sum_r2[rows] / pairs - r * r, 0.0) / np.maximum(pairs - 1, 1)
+        var = np.maximum(_box_mean(np.pad(var, ((0, 0), (half, half)), mode="edge"), half), 0.0)
         return np.maximum(np.sqrt(var), np.float32(self._sensor_noise()))
 
     def _sensor_noise(self) -> float:
@@ -773,28 +816,35 @@ class GlintAccumulator:
         win = (slice(y - half, y + half + 1), slice(x - half, x + half + 1))
         return self.sum_off[win] / np.maximum(self.cov_off[win], 1)[:, :, None].astype(np.float32)
 
-    def _off_grey(self) -> np.ndarray:
-        grey = np.tensordot(self.sum_off, self._weights, axes=([2], [0])).astype(np.float32)
-        return grey / np.maximum(self.cov_off, 1).astype(np.float32)
+    def _off_grey(self, rows: slice = slice(None), cols: slice = slice(None)) -> np.ndarray:
+        """Mean LED-off grey level of a window (the whole frame by default)."""
+        summed = self.sum_off[rows, cols]
+        grey = summed[:, :, 0] * self._weights[0]
+        for k in range(1, summed.shape[2]):
+            grey += summed[:, :, k] * self._weights[k]
+        grey /= np.maximum(self.cov_off[rows, cols], 1)
+        return grey
 
     def _ir_leds(self) -> list[_Candidate]:
         p = self.params
         h, w, c = self.shape
         cover = self.cov_off >= self._min_cover()
-        grey = np.where(cover, self._off_grey(), 0).astype(np.float32)
-        sat = np.empty((h + 1, w + 1))
-        _integral(grey, sat)
+        grey = self._off_grey()
+        grey[~cover] = 0
         resp = np.empty((h, w), np.float32)
-        _spot(sat, 0, h, 0, w, resp)
+        _spot_response(grey, 0, h, 0, w, resp)
         valid = cover & _eroded(cover, OUTER_HALF) & (grey >= p.ir_level * FULL_SCALE)
-        ys, xs = _peaks(resp, np.float32(p.ir_contrast * FULL_SCALE), valid, 200)
+        del cover
+        ys, xs, vs = _peaks(resp, np.float32(p.ir_contrast * FULL_SCALE), valid, 0, h)
+        del valid
+        order = np.argsort(-vs, kind="stable")[:200]
         need_seen = max(1, math.ceil(p.ir_seen_fraction * self.pairs))
-        stamp = np.zeros((h, w), np.int32)
+        stamp = np.zeros((h, w), np.uint16)
         found: list[_Candidate] = []
-        for i, (y, x) in enumerate(zip(ys.tolist(), xs.tolist(), strict=True)):
+        for i, (y, x) in enumerate(zip(ys[order].tolist(), xs[order].tolist(), strict=True)):
             if any(f.near(x, y) for f in found) or stamp[y, x]:
                 continue
-            blob = _Blob.grow(grey, sat, y, x, p.max_radius_px, stamp, i + 1)
+            blob = _Blob.grow(grey, y, x, p.max_radius_px, stamp, i + 1)
             if blob is None or blob.elongated(p.max_elongation):
                 continue
             seen = int(self.bright[y - 1 : y + 2, x - 1 : x + 2].max())
@@ -858,12 +908,12 @@ class _Blob:
 
     @staticmethod
     def grow(
-        img: np.ndarray, sat: np.ndarray, y: int, x: int, max_radius: float, stamp, mark: int, noise: float = 0.0
+        img: np.ndarray, y: int, x: int, max_radius: float, stamp: np.ndarray, mark: int, noise: float = 0.0
     ) -> _Blob | None:
         """None when the region is larger than ``max_radius`` allows (glare, glossy patches, edges).
         ``noise``: of one pixel of ``img``; the region is never grown below 3× that (in texture
         it would run along the texture)."""
-        background = _ring_mean(sat, y, x)
+        background = _ring_mean(img, y, x)
         peak = float(img[y - 1 : y + 2, x - 1 : x + 2].max())
         # Size is judged at a quarter of the peak: a flat-topped patch (a glossy surface) shows its
         # full extent there, where at half maximum a bump on it could pass for a point.
@@ -894,26 +944,22 @@ class _Blob:
         return max(0.0, min(1.0, (limit - ratio) / (limit - 1.0)))
 
 
-def _ring_mean(sat: np.ndarray, y: int, x: int) -> float:
-    h, w = sat.shape[0] - 1, sat.shape[1] - 1
-    if y < OUTER_HALF or x < OUTER_HALF or y + OUTER_HALF >= h or x + OUTER_HALF >= w:
+def _ring_mean(img: np.ndarray, y: int, x: int) -> float:
+    """Mean of ``img`` in the ring GAP_HALF+1..OUTER_HALF px around (y, x); 0 where it would leave ``img``."""
+    h, w = img.shape
+    o, g = OUTER_HALF, GAP_HALF
+    if y < o or x < o or y + o >= h or x + o >= w:
         return 0.0
-    gap = _box(sat, y - GAP_HALF, x - GAP_HALF, y + GAP_HALF + 1, x + GAP_HALF + 1)
-    outer = _box(sat, y - OUTER_HALF, x - OUTER_HALF, y + OUTER_HALF + 1, x + OUTER_HALF + 1)
-    return float(outer - gap) / ((2 * OUTER_HALF + 1) ** 2 - (2 * GAP_HALF + 1) ** 2)
+    outer = img[y - o : y + o + 1, x - o : x + o + 1].astype(np.float64)
+    gap = outer[o - g : o + g + 1, o - g : o + g + 1]
+    return float(outer.sum() - gap.sum()) / ((2 * o + 1) ** 2 - (2 * g + 1) ** 2)
 
 
-def _local_integral(img: np.ndarray, y: int, x: int, half: int) -> np.ndarray:
-    """Summed-area table of the (2·half+1)² window of ``img`` around (y, x), which must lie inside."""
-    window = np.ascontiguousarray(img[y - half : y + half + 1, x - half : x + half + 1], dtype=np.float32)
-    sat = np.empty((2 * half + 2, 2 * half + 2))
-    _integral(window, sat)
-    return sat
-
-
-def _spot_at(sat: np.ndarray, y: int, x: int) -> float:
-    centre = _box(sat, y - CENTRE_HALF, x - CENTRE_HALF, y + CENTRE_HALF + 1, x + CENTRE_HALF + 1)
-    return float(centre) / (2 * CENTRE_HALF + 1) ** 2 - _ring_mean(sat, y, x)
+def _spot_at(img: np.ndarray, y: int, x: int) -> float:
+    """The spot response (3×3 centre minus ring) of ``img`` at one point."""
+    c = CENTRE_HALF
+    centre = img[y - c : y + c + 1, x - c : x + c + 1].astype(np.float64).sum()
+    return float(centre) / (2 * c + 1) ** 2 - _ring_mean(img, y, x)
 
 
 def _chroma(colour: np.ndarray, y: int, x: int) -> float:
@@ -934,32 +980,32 @@ def _robust_sigma(values: np.ndarray, stride: int = 4) -> float:
 
 
 def _clutter(resp: np.ndarray, ceiling: float) -> np.ndarray:
-    """Median |response| per NOISE_BLOCK² block (as a noise σ), the largest of the 3×3 blocks around.
+    """Clutter σ per NOISE_BLOCK² block: the median |response| (as a noise σ), the largest of the
+    3×3 blocks around (:func:`_clutter_rows` spreads it over the pixels).
 
     Responses above ``ceiling`` are objects (lenses, IR LEDs), not clutter, and are left out: a ring
     of IR LEDs must not hide the lens inside it.
     """
     h, w = resp.shape
-    b = NOISE_BLOCK
-    nby, nbx = -(-h // b), -(-w // b)
-    padded = np.full((nby * b, nbx * b), np.nan, np.float32)
-    mag = np.abs(resp)
-    padded[:h, :w] = np.where((resp == 0) | (mag > ceiling), np.nan, mag)
-    blocks = padded.reshape(nby, b, nbx, b).transpose(0, 2, 1, 3).reshape(nby, nbx, b * b)
-    with np.errstate(all="ignore"), warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN blocks (outside the covered area)
-        sigma = np.nanmedian(blocks, axis=2) / 0.6745
-    sigma = np.where(np.isfinite(sigma), sigma, 0.0)
+    nby, nbx = -(-h // NOISE_BLOCK), -(-w // NOISE_BLOCK)
+    medians = np.empty((nby, nbx), np.float32)
+    _block_medians(resp, np.float32(ceiling), medians)
+    sigma = medians / 0.6745
+    sigma = np.where(np.isfinite(sigma), sigma, 0.0)  # blocks outside the covered area
     grown = np.pad(sigma, 1, mode="edge")
-    grown = np.max([grown[i : i + nby, j : j + nbx] for i in range(3) for j in range(3)], axis=0)
-    return np.repeat(np.repeat(grown.astype(np.float32), b, axis=0), b, axis=1)[:h, :w]
+    return np.max([grown[i : i + nby, j : j + nbx] for i in range(3) for j in range(3)], axis=0)
 
 
-def _box_mean(img: np.ndarray, half: int) -> np.ndarray:
-    """Mean over a (2·half+1)² box (edges replicated)."""
-    h, w = img.shape
+def _clutter_rows(blocks: np.ndarray, a: int, b: int, w: int) -> np.ndarray:
+    """The per-block clutter of :func:`_clutter` at every pixel of rows ``a``..``b``."""
+    return blocks[np.arange(a, b) // NOISE_BLOCK][:, np.arange(w) // NOISE_BLOCK]
+
+
+def _box_mean(padded: np.ndarray, half: int) -> np.ndarray:
+    """Mean over a (2·half+1)² box of an array padded by ``half`` on every side (the caller pads)."""
+    h, w = padded.shape[0] - 2 * half, padded.shape[1] - 2 * half
     sat = np.empty((h + 2 * half + 1, w + 2 * half + 1))
-    _integral(np.pad(img, half, mode="edge"), sat)
+    _integral(padded, sat)
     out = np.empty((h, w), np.float32)
     _box_means(sat, 2 * half + 1, out)
     return out

@@ -122,6 +122,67 @@ def test_mismatched_frames_are_rejected():
         glint.GlintAccumulator().add_pair(np.zeros((100, 120)), np.zeros((100, 120)))
 
 
+def _box_sums(img: np.ndarray, half: int) -> np.ndarray:
+    """(2·half+1)² box sums by a full-frame cumulative sum: the plain reference for the band kernels."""
+    sat = np.zeros((img.shape[0] + 1, img.shape[1] + 1))
+    sat[1:, 1:] = img.astype(np.float64).cumsum(0).cumsum(1)
+    n = 2 * half + 1
+    return sat[n:, n:] - sat[:-n, n:] - sat[n:, :-n] + sat[:-n, :-n]  # centred at (y + half, x + half)
+
+
+def test_band_responses_match_full_frame_box_sums():
+    """The responses come from summed-area tables of row bands; across every band boundary they equal
+    the same sums from one full-frame table."""
+    rng = np.random.default_rng(3)
+    h, w = 2 * glint.BAND_ROWS + 37, 97  # bands end mid-frame and the last one is short
+    img = (rng.random((h, w)) * 255).astype(np.float32)
+    c, g, o = glint.CENTRE_HALF, glint.GAP_HALF, glint.OUTER_HALF
+    centre, gap, outer = (_box_sums(img, k)[o - k : h - o - k, o - k : w - o - k] for k in (c, g, o))
+    ring = (2 * o + 1) ** 2 - (2 * g + 1) ** 2
+    want = np.zeros((h, w), np.float32)
+    want[o : h - o, o : w - o] = centre / (2 * c + 1) ** 2 - (outer - gap) / ring
+    got = np.empty((h, w), np.float32)
+    glint._spot_response(img, 0, h, 0, w, got)
+    np.testing.assert_allclose(got, want, atol=1e-3)
+    y0, y1, x0, x1 = 5, h - 3, 7, w - 2  # a sub-rectangle: zero outside, the same inside
+    glint._spot_response(img, y0, y1, x0, x1, got)
+    inner = (slice(y0 + o, y1 - o), slice(x0 + o, x1 - o))
+    np.testing.assert_allclose(got[inner], want[inner], atol=1e-3)
+    assert np.count_nonzero(got) == got[inner].size
+
+    r = glint.POINT_REACH + 1
+    boxes = _box_sums(img, 1)  # box centred at (y, x) is boxes[y - 1, x - 1]
+    ys, xs = np.mgrid[r : h - r, r : w - r]
+    sides = [
+        boxes[ys + dy - 1, xs + dx - 1] + boxes[ys - dy - 1, xs - dx - 1]
+        for dy, dx in zip(glint.POINT_DY, glint.POINT_DX, strict=True)
+    ]
+    want = np.zeros((h, w), np.float32)
+    want[r : h - r, r : w - r] = (boxes[ys - 1, xs - 1] - 0.5 * np.max(sides, axis=0)) / 9
+    glint._point_response(img, got)
+    np.testing.assert_allclose(got, want, atol=1e-3)
+
+
+def test_pairs_beyond_the_counters_range_are_refused():
+    acc = glint.GlintAccumulator()
+    frame = np.full((40, 40, 3), 100, np.uint8)
+    for _ in range(glint.MAX_PAIRS):
+        acc.add_pair(frame, frame)
+    with pytest.raises(ValueError, match=f"at most {glint.MAX_PAIRS} pairs"):
+        acc.add_pair(frame, frame)
+    assert acc.pairs == glint.MAX_PAIRS and int(acc.cov.max()) == glint.MAX_PAIRS  # no counter wrapped
+
+
+def test_accumulator_state_is_under_24_bytes_a_pixel():
+    """What a scan holds between pairs, whatever the number of pairs (a 1 GB Pi; DESIGN: 1280×720)."""
+    acc = glint.GlintAccumulator()
+    rng = np.random.default_rng(0)
+    for _ in range(2):
+        acc.add_pair(*(rng.integers(0, 255, (96, 128, 3), dtype=np.uint8) for _ in range(2)))
+    held = sum(v.nbytes for v in vars(acc).values() if isinstance(v, np.ndarray)) + acc._ref.grey.nbytes
+    assert held / (96 * 128) < 24  # 2 float32 sums, 3 uint16 colour sums, 5 uint8 counters, grey
+
+
 def test_finding_json_is_the_design_shape():
     doc = glint.Finding(412.54, 233.0, 2.13, "lens", 0.934, 3, 17.2, ("why",)).to_json()
     assert doc == {

@@ -150,17 +150,13 @@ def scan(
             if cancel is not None and cancel.is_set():
                 cancelled = True
                 break
-            lit_first = order.random() < 0.5
-            illuminator.set(lit_first)
-            first = camera.capture()
-            illuminator.set(not lit_first)
-            second = camera.capture()
-            on, off = (first, second) if lit_first else (second, first)
+            pair = _take_pair(camera, illuminator, lit_first=order.random() < 0.5)
             if reference is None:
-                reference = on
+                reference = pair[0]
             t0 = time.perf_counter()
-            acc.add_pair(on, off)
+            acc.add_pair(*pair)
             dsp_time += time.perf_counter() - t0
+            del pair  # the final stage runs without the last pair's frames (a 1 GB Pi)
             if progress is not None:
                 progress((k + 1) / pairs)
     except HardwareError as exc:
@@ -185,6 +181,15 @@ def scan(
         dsp_time_s=dsp_time,
         reports=list(acc.reports),
     )
+
+
+def _take_pair(camera: Camera, illuminator: Illuminator, *, lit_first: bool) -> tuple[np.ndarray, np.ndarray]:
+    """One LED-on and one LED-off frame, back to back, in the order asked: (on, off)."""
+    illuminator.set(lit_first)
+    first = camera.capture()
+    illuminator.set(not lit_first)
+    second = camera.capture()
+    return (first, second) if lit_first else (second, first)
 
 
 def scan_room(

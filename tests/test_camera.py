@@ -210,6 +210,25 @@ def test_sim_camera_closed():
     cam.close()
     with pytest.raises(CameraUnavailable):
         cam.capture()
+    with pytest.raises(CameraUnavailable):  # the room's texture went with it
+        cam.surround_level(0.5, 0.5)
+
+
+def test_a_glint_across_a_render_band_boundary_is_whole():
+    """Frames are rendered in bands of rows; a lens straddling two bands is still one round spot."""
+    from hw.sim.camera import BAND_ROWS
+
+    lens = {"x": 0.5, "y": BAND_ROWS / 720, "radius_px": 3.0, "reflectivity": 0.6}
+    cam, ring = sim({"lenses": [lens], "noise": 0, "shake_px": 0, "decoys": [], "ir_leds": []})
+    ring.is_on = False
+    dark = cam.capture().astype(int).sum(axis=2)
+    ring.is_on = True
+    glint = cam.capture().astype(int).sum(axis=2) - dark
+    _, dx, dy = cam.history[-1]
+    cy, cx = round(BAND_ROWS + dy), round(640 + dx)
+    spot = glint[cy - 6 : cy + 7, cx - 6 : cx + 7]
+    assert spot.max() > 150
+    assert np.abs(spot - spot[::-1]).max() <= 0.1 * spot.max()  # as bright above the boundary as below
 
 
 @pytest.mark.parametrize(

@@ -308,6 +308,7 @@ def test_glint_cli_text_output(pair_files, capsys):
         ("size", "small.png: 640×360 px, but on0.png is 1280×720 px"),
         ("none", "give LED-on/LED-off image pairs"),
         ("both", "image files or a scan"),
+        ("many", "at most 255 pairs, got 256"),
     ],
 )
 def test_glint_cli_bad_input_is_one_line_and_exit_2(pair_files, tmp_path, capsys, case, message):
@@ -325,6 +326,7 @@ def test_glint_cli_bad_input_is_one_line_and_exit_2(pair_files, tmp_path, capsys
         "size": [on, str(tmp_path / "small.png")],
         "none": [],
         "both": [on, str(paths[1]), "--simulate"],
+        "many": [on, str(paths[1])] * 256,
     }[case]
     assert main(["glint", *argv]) == 2
     err = capsys.readouterr().err

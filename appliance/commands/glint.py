@@ -17,6 +17,7 @@ import numpy as np
 from appliance import optical
 from appliance.commands import UsageError
 from appliance.radios import load_scene
+from dsp import glint
 from hw.errors import BadInputError
 
 PROG = "roomsweep glint"
@@ -68,6 +69,8 @@ def load_pairs(paths: list[Path]) -> list[tuple[np.ndarray, np.ndarray]]:
         raise UsageError(f"{PROG}: give LED-on/LED-off image pairs (ON OFF ...), --simulate or --camera")
     if len(paths) % 2:
         raise UsageError(f"{PROG}: images come in LED-on/LED-off pairs, got {len(paths)} (an odd number)")
+    if len(paths) // 2 > glint.MAX_PAIRS:
+        raise UsageError(f"{PROG}: at most {glint.MAX_PAIRS} pairs, got {len(paths) // 2}")
     images = [load_image(p) for p in paths]
     first = images[0]
     for path, img in zip(paths, images, strict=True):

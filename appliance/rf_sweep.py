@@ -83,10 +83,6 @@ class Candidate:
     dwell: Dwell | None = None  # the longest look taken at it (its IQ is the evidence)
     evidence: str | None = None  # SigMF recording of that dwell, once saved (appliance.evidence)
 
-    @property
-    def looked(self) -> bool:
-        return self.verdict.examined
-
 
 @dataclass
 class SweepResult:

@@ -22,8 +22,8 @@ import tempfile
 import threading
 from pathlib import Path
 
-from benchmarks._browser import PHONE, launch
 from benchmarks._common import save
+from tests.browser import PHONE, launch
 from webui import serve
 
 SECRET = "benchmark-admin-secret"

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.fakes import fake_rtlsdr, picamera2  # noqa: F401  (fixtures for every test module)
+from tests.live import LiveServer
 
 os.environ.setdefault("ROOMSWEEP_SIM_TIME_SCALE", "0")
 # Baselines and sweeps go to a throwaway database, never the user's (subprocesses inherit it).
@@ -61,45 +62,6 @@ def demo_scene():
     from hw.sim.scene import load_demo
 
     return load_demo()
-
-
-class LiveServer:
-    """A real waitress server on loopback around a simulated appliance."""
-
-    def __init__(self, tmp_path, *, time_scale: float = 0.0, scene=None, env=None):
-        import threading
-
-        from waitress import create_server
-
-        from appliance import daemon
-        from webui import create_app
-
-        os.environ["ROOMSWEEP_SIM_TIME_SCALE"] = str(time_scale)
-        self.secret = "test-admin-secret-123"
-        self.appliance = daemon.build(
-            simulate=True,
-            data_dir=tmp_path / "data",
-            config_path=tmp_path / "roomsweep.toml",
-            admin_secret=self.secret,
-            scene_path=scene,
-            time_scale=time_scale,
-        )
-        self.app = create_app(self.appliance)
-        self.server = create_server(
-            self.app, host="127.0.0.1", port=0, threads=12, ident="roomsweep-test", channel_request_lookahead=1
-        )
-        self.base_url = f"http://127.0.0.1:{self.server.effective_port}"
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-        self.thread.start()
-
-    def close(self):
-        from webui.serve import stop_server
-
-        self.appliance.session.events.close_all()
-        assert stop_server(self.server), "waitress did not stop"
-        self.thread.join(timeout=10)
-        self.appliance.close()
-        os.environ["ROOMSWEEP_SIM_TIME_SCALE"] = "0"
 
 
 @pytest.fixture
@@ -173,3 +135,30 @@ def decoy():
         return frontend.capture(window, snr_db, rng, frontend.Impairments.random(rng), signal_power=power_on)
 
     return make
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    """The Flask app around a simulated appliance (flaskr's shape): for request/response tests."""
+    from appliance import daemon
+    from webui import create_app
+
+    monkeypatch.setenv("ROOMSWEEP_SWEEP_OPTICAL", "false")
+    appliance = daemon.build(
+        simulate=True,
+        data_dir=tmp_path / "data",
+        config_path=tmp_path / "roomsweep.toml",
+        admin_secret="test-admin-secret-123",
+        time_scale=0.0,
+    )
+    flask_app = create_app(appliance)
+    flask_app.config.update(TESTING=True)
+    yield flask_app
+    appliance.session.events.close_all()
+    appliance.close()
+
+
+@pytest.fixture
+def client(app):
+    """Flask's test client on ``app``."""
+    return app.test_client()

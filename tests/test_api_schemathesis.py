@@ -7,7 +7,7 @@ import requests
 import schemathesis
 from hypothesis import HealthCheck, settings
 
-from tests.conftest import LiveServer
+from tests.live import LiveServer
 from webui.openapi import document
 
 schema = schemathesis.openapi.from_dict(document()).exclude(path="/api/events")  # an endless stream

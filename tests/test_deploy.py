@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 
 from appliance import config as cfg
-from appliance import hotspot, identity
 from appliance.cli import build_parser
+from appliance.device import hotspot, identity
 
 REPO = Path(__file__).resolve().parents[1]
 SYSTEMD = REPO / "systemd"

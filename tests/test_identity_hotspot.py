@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from appliance import hotspot, identity
+from appliance.device import hotspot, identity
 
 ROOMSWEEP = str(Path(sys.executable).with_name("roomsweep"))
 SYSTEM_PYTHON = "/usr/bin/python3"  # python3-gi and gir1.2-nm-1.0 are Debian packages (.ci/apt-packages.txt)

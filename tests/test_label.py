@@ -15,8 +15,8 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from appliance import identity
-from appliance import label as labelmod
+from appliance.device import identity
+from appliance.device import label as labelmod
 
 ROOMSWEEP = str(Path(sys.executable).with_name("roomsweep"))
 SVG_NS = "{http://www.w3.org/2000/svg}"

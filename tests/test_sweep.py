@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from appliance import rf_sweep
-from appliance.rtl_power_csv import write_rows
+from appliance.commands.rtl_power_csv import write_rows
 from dsp import plan as planmod
 from hw.errors import RadioLost
 from hw.sim.radio import SimRadio

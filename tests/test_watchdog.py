@@ -16,9 +16,9 @@ import urllib.request
 
 import pytest
 
-from appliance import identity
-from appliance.sdnotify import Notifier, status_line
-from appliance.watchdog import Watchdog, watchdog_interval
+from appliance.device import identity
+from appliance.device.sdnotify import Notifier, status_line
+from appliance.device.watchdog import Watchdog, watchdog_interval
 from tests.notify_socket import NotifySocket
 
 
@@ -121,7 +121,7 @@ def test_a_vanished_socket_is_logged_once_never_raised(caplog):
     sock = NotifySocket()
     notifier = Notifier(sock.address)
     sock.close()  # systemd went away (or the path was wrong)
-    with caplog.at_level(logging.WARNING, logger="appliance.sdnotify"):
+    with caplog.at_level(logging.WARNING, logger="appliance.device.sdnotify"):
         assert notifier.send("WATCHDOG=1") is False
         assert notifier.send("WATCHDOG=1") is False
     assert len(caplog.records) == 1

@@ -18,9 +18,10 @@ from pathlib import Path
 
 import pytest
 import requests
-from conftest import REPO, LiveServer
 
-from benchmarks._browser import PHONE, launch
+from tests.browser import PHONE, launch
+from tests.conftest import REPO
+from tests.live import LiveServer
 
 pytestmark = pytest.mark.browser
 

@@ -14,9 +14,10 @@ import sys
 import threading
 from pathlib import Path
 
-from appliance import daemon, hotspot, identity, paths
+from appliance import daemon, paths
 from appliance.commands import radio_options
-from appliance.watchdog import Watchdog
+from appliance.device import hotspot, identity
+from appliance.device.watchdog import Watchdog
 from webui import create_app
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,7 @@ def add_demo_parser(sub) -> None:
 
 
 def admin_secret(data_dir: Path) -> str:
-    """The device's admin secret: created once, kept private (0600); see :mod:`appliance.identity`."""
+    """The device's admin secret: created once, kept private (0600); see :mod:`appliance.device.identity`."""
     return identity.load_admin_secret(data_dir)
 
 

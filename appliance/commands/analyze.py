@@ -6,9 +6,8 @@ import argparse
 import json
 from pathlib import Path
 
-from appliance import textout
 from appliance.analyze import analyze
-from appliance.commands import frequency
+from appliance.commands import frequency, textout
 
 
 def add_parser(sub) -> None:

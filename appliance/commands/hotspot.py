@@ -11,8 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from appliance import hotspot, identity
 from appliance.commands import UsageError
+from appliance.device import hotspot, identity
 
 
 def add_parser(sub) -> None:

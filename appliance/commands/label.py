@@ -9,9 +9,9 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from appliance import hotspot, identity
-from appliance import label as labelmod
 from appliance.commands import UsageError
+from appliance.device import hotspot, identity
+from appliance.device import label as labelmod
 from hw.files import atomic_write_bytes
 
 DEFAULT_NAME = "roomsweep-label"

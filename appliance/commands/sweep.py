@@ -10,11 +10,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from appliance import baseline, evidence, paths, textout
+from appliance import baseline, evidence, paths
 from appliance import rf_sweep as sweepmod
-from appliance.commands import UsageError, open_radio, radio_options
+from appliance.commands import UsageError, open_radio, radio_options, textout
+from appliance.commands.rtl_power_csv import write_rows
 from appliance.report import sweep_json
-from appliance.rtl_power_csv import write_rows
 from dsp import plan as planmod
 from hw.errors import BadInputError
 

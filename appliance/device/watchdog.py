@@ -25,7 +25,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 
-from appliance.sdnotify import Notifier, status_line
+from appliance.device.sdnotify import Notifier, status_line
 
 log = logging.getLogger(__name__)
 

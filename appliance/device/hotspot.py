@@ -23,7 +23,7 @@ from pathlib import Path
 
 from appliance import config as cfg
 from appliance import paths
-from appliance.identity import Identity
+from appliance.device.identity import Identity
 from hw.files import atomic_write_bytes
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape, quoteattr
 import segno
 from PIL import Image, ImageDraw, ImageFont
 
-from appliance.identity import Identity
+from appliance.device.identity import Identity
 
 WIDTH_MM, HEIGHT_MM = 120.0, 70.0
 DPI = 300

@@ -1,0 +1,1 @@
+"""The box's own plumbing: its identity, hotspot, printed label, and systemd notifications."""

@@ -7,11 +7,12 @@ quarter of the wider one's bandwidth: a wide FM video link's reported centre mov
 picture); an unmatched emitter is *new*, a matched one whose level rose by ``rise_db`` or more is
 *stronger*. Emitters outside the baseline's ranges cannot be judged and stay unflagged.
 
-JSON (``sweep --json``), per emitter: ``new_since_baseline`` (``true`` new or stronger, ``false``
-known, ``null`` no baseline or not covered by it), ``baseline_change`` (``"new"``,
-``"stronger"`` or ``null``), ``baseline_power_dbfs`` (the matched emitter's level or ``null``).
-Top level: ``baseline`` (which baseline, or ``null``) and ``new_since_baseline`` (``null``
-without a baseline, else the list of flagged emitters, most camera-like first).
+In the sweep document (``appliance.report``), per emitter: ``new_since_baseline`` (``true`` new
+or stronger, ``false`` known, ``null`` no baseline or not covered by it), ``baseline_change``
+(``"new"``, ``"stronger"`` or ``null``), ``baseline_power_dbfs`` and ``baseline_rise_db`` (the
+matched emitter's level and the rise since, or ``null``). The session judges each sweep against
+the newest baseline with the ``sweep.baseline_rise_db`` setting as it runs; the CLI with
+``--baseline-rise``.
 """
 
 from __future__ import annotations
@@ -44,9 +45,10 @@ class Reference:
 class Change:
     """How one current emitter relates to the baseline."""
 
-    status: str  # "known", "new", "stronger", or "uncovered" (outside the baseline's ranges)
+    status: str  # "known", "new", "stronger", "weaker", or "uncovered" (outside the baseline's ranges)
     baseline_power_dbfs: float | None = None
     rise_db: float | None = None
+    matched: int | None = None  # index of the baseline emitter it was matched to
 
     @property
     def flagged(self) -> bool:
@@ -56,7 +58,7 @@ class Change:
 @dataclass
 class Comparison:
     changes: list[Change]
-    not_seen_now: list[dict[str, Any]] = field(default_factory=list)  # baseline emitters absent now
+    gone: list[int] = field(default_factory=list)  # indices of baseline emitters not seen now (in range)
 
 
 def tolerance_hz(a: dict[str, Any], b: dict[str, Any]) -> float:
@@ -95,14 +97,18 @@ def compare(
             then = reference.emitters[match[i]]
             before, after = then.get("power_dbfs"), now.get("power_dbfs")
             rise = None if before is None or after is None else round(after - before, 1)
-            status = "stronger" if rise is not None and rise >= rise_db else "known"
-            changes.append(Change(status, before, rise))
+            status = "known"
+            if rise is not None and rise >= rise_db:
+                status = "stronger"
+            elif rise is not None and rise <= -rise_db:
+                status = "weaker"
+            changes.append(Change(status, before, rise, match[i]))
         elif reference.covers(now["freq_hz"]):
             changes.append(Change("new"))
         else:
             changes.append(Change("uncovered"))
     gone = [
-        then
+        j
         for j, then in enumerate(reference.emitters)
         if j not in taken
         and (current_ranges_hz is None or any(lo <= then["freq_hz"] <= hi for lo, hi in current_ranges_hz))
@@ -116,42 +122,27 @@ def annotate(
     *,
     rise_db: float = DEFAULT_RISE_DB,
     current_ranges_hz: list[tuple[float, float]] | None = None,
-) -> tuple[dict[str, Any] | None, list[dict[str, Any]] | None]:
-    """Set each emitter's baseline fields (in place); return the top-level ``baseline`` and
-    ``new_since_baseline`` values."""
+) -> dict[str, Any] | None:
+    """Set each emitter's baseline fields (in place); return which baseline it was judged against."""
     if reference is None:
         for e in emitters:
-            e.update(new_since_baseline=None, baseline_change=None, baseline_power_dbfs=None)
-        return None, None
+            e.update(new_since_baseline=None, baseline_change=None, baseline_power_dbfs=None, baseline_rise_db=None)
+        return None
     result = compare(emitters, reference, rise_db=rise_db, current_ranges_hz=current_ranges_hz)
-    flagged = []
     for e, change in zip(emitters, result.changes, strict=True):
         e["new_since_baseline"] = None if change.status == "uncovered" else change.flagged
         e["baseline_change"] = change.status if change.flagged else None
         e["baseline_power_dbfs"] = change.baseline_power_dbfs
-        if change.flagged:
-            flagged.append(
-                {
-                    "freq_hz": e["freq_hz"],
-                    "kind": e["kind"],
-                    "camera_score": e["camera_score"],
-                    "change": change.status,
-                    "power_dbfs": e.get("power_dbfs"),
-                    "baseline_power_dbfs": change.baseline_power_dbfs,
-                    "rise_db": change.rise_db,
-                }
-            )
-    flagged.sort(key=lambda f: (-f["camera_score"], f["freq_hz"]))
-    summary = {
+        e["baseline_rise_db"] = change.rise_db
+    return {
         "id": reference.id,
         "name": reference.name,
         "created_at": _iso(reference.created_at),
         "emitters": len(reference.emitters),
         "ranges_hz": None if reference.ranges_hz is None else [list(r) for r in reference.ranges_hz],
         "rise_db": rise_db,
-        "not_seen_now": len(result.not_seen_now),
+        "not_seen_now": len(result.gone),
     }
-    return summary, flagged
 
 
 def _iso(unix: float | None) -> str | None:
@@ -171,31 +162,27 @@ def latest(store: Any) -> Reference | None:
     ranges = None
     if saved.sweep_id is not None:
         record = store.sweep(saved.sweep_id)
-        summary = (record.summary or {}) if record is not None else {}
-        # the CLI stores the sweep --json document (ranges under "plan"), the session its summary
-        covered = (summary.get("plan") or {}).get("ranges_hz") or summary.get("ranges_hz")
+        covered = ((record.summary or {}).get("plan") or {}).get("ranges_hz") if record is not None else None
         if covered:
             ranges = [(float(lo), float(hi)) for lo, hi in covered]
     return Reference(saved.emitters, ranges, saved.id, saved.name, saved.created_at)
 
 
 def save(store: Any, doc: dict[str, Any], *, name: str = "", source: str = "cli", sweep_id: int | None = None) -> int:
-    """Make a complete sweep (``sweep --json`` document) the room's baseline; returns its id.
+    """Make a complete sweep (a sweep document, ``appliance.report``) the room's baseline; returns its id.
 
-    ``sweep_id`` names the store's row for that sweep (the session's); without it the sweep is
-    stored first, so the baseline always knows which ranges it covered (from the row's
-    ``summary["plan"]["ranges_hz"]``, or ``summary["ranges_hz"]`` as the session writes it).
+    ``sweep_id`` names the store's row for that sweep (the session's); without it the document is
+    stored first, so the baseline always knows which ranges it covered.
     """
-    emitters = [_baseline_entry(e) for e in doc["emitters"]]
+    if not doc.get("complete"):
+        raise ValueError("a baseline needs a complete sweep")
     if sweep_id is None:
-        drop = ("emitters", "new_since_baseline", "baseline", "suspects")
-        summary = {k: v for k, v in doc.items() if k not in drop}
         sweep_id = store.begin_sweep(source)
-        store.finish_sweep(sweep_id, status="complete", summary=summary, emitters=emitters)
-    return store.save_baseline(emitters, name=name, sweep_id=sweep_id)
+        store.finish_sweep(sweep_id, doc)
+    return store.save_baseline([_baseline_entry(e) for e in doc["emitters"]], name=name, sweep_id=sweep_id)
 
 
 def _baseline_entry(emitter: dict[str, Any]) -> dict[str, Any]:
-    """An emitter as remembered: the report without this sweep's comparison and evidence."""
-    drop = ("new_since_baseline", "baseline_change", "baseline_power_dbfs", "evidence")
-    return {k: v for k, v in emitter.items() if k not in drop}
+    """An emitter as remembered: the report without this sweep's comparison, evidence and row ids."""
+    drop = ("new_since_baseline", "baseline_change", "baseline_power_dbfs", "baseline_rise_db", "evidence", "id")
+    return {k: v for k, v in emitter.items() if k not in drop and k != "sweep_id"}

@@ -190,6 +190,14 @@ class Config:
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
 
+    def overridden(self, values: Mapping[str, Any]) -> Config:
+        """A copy with some values replaced (a command-line flag that beats the settings)."""
+        unknown = set(values) - set(self.values)
+        if unknown:
+            raise KeyError(f"no such setting: {', '.join(sorted(unknown))}")
+        changed = {**self.values, **values}
+        return Config(changed, {**self.sources, **dict.fromkeys(values, "command line")}, self.path)
+
     def section(self, name: str) -> dict[str, Any]:
         prefix = name + "."
         return {k[len(prefix) :]: v for k, v in self.values.items() if k.startswith(prefix)}

@@ -1,7 +1,7 @@
 """The appliance as one object: session + store + settings + device status, as the web UI sees it.
 
-``build()`` assembles it for ``roomsweep serve`` / ``roomsweep demo``: real hardware, or with
-``simulate`` the simulated room, simulated camera and gpiozero's mock pins.
+``build()`` wires it for ``roomsweep serve`` / ``roomsweep demo``: the hardware comes from
+``appliance.rig`` (the Pi's devices, or the simulated room on gpiozero's mock pins), chosen once.
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from appliance import config as cfg
+from appliance import rig as rigmod
+from appliance.feedback import Feedback
 from appliance.session import Session
 from appliance.store import Store
-from hw.panel import Panel, PanelPins
 from hw.thermal import PowerMonitor
 
 log = logging.getLogger(__name__)
@@ -123,131 +124,29 @@ def _settings(config_path: Path, store: Store) -> tuple[cfg.Config, str | None]:
     raise AssertionError("built-in defaults must always load")  # pragma: no cover
 
 
-def make_panel(settings: cfg.Config, pin_factory: Any = None) -> Panel:
-    """The LEDs, buzzer and button on the pins the settings name (PanelError if unusable)."""
-    pins = settings.section("panel")
-    return Panel(
-        PanelPins(
-            green=pins["green_pin"],
-            amber=pins["amber_pin"],
-            red=pins["red_pin"],
-            buzzer=pins["buzzer_pin"],
-            button=pins["button_pin"],
-            buzzer_kind=pins["buzzer"],
-        ),
-        pin_factory=pin_factory,
-        long_press_s=pins["long_press_s"],
-    )
-
-
 def build(
     *,
-    simulate: bool,
+    hardware: rigmod.Choice,
     data_dir: Path,
     config_path: Path,
     admin_secret: str,
-    scene_path: Path | None = None,
-    time_scale: float | None = None,
     heartbeat: Callable[[], Any] | None = None,
     power: PowerMonitor | None = None,
 ) -> Appliance:
-    """Assemble the appliance: real hardware, or the simulated room with mock pins.
+    """Wire the appliance: the rig (real or simulated hardware, chosen once), store, settings, session.
 
-    ``heartbeat`` is called from the session's worker loop (the systemd watchdog's kick);
+    ``hardware`` is what the command line chose (``appliance.rig.Choice``); ``heartbeat`` is
+    called from the session's worker loop (the systemd watchdog's kick);
     ``power`` watches the Pi's supply and temperature (a real one unless given).
     """
-    from appliance import optical
-    from appliance.feedback import Feedback
-    from appliance.radios import load_scene
-    from appliance.session import OpticalOutcome
-    from hw.camera import camera_models
-    from hw.errors import CameraError, PanelError
-    from hw.panel import mock_pin_factory
-    from hw.radio import RtlSdrRadio, rtlsdr_devices
-    from hw.sim.radio import SimRadio
-
     power = power or PowerMonitor()
     data_dir.mkdir(parents=True, exist_ok=True)
     store = Store(data_dir)
     settings, config_error = _settings(config_path, store)
-    pin_factory = mock_pin_factory() if simulate else None  # one factory for the panel and the LED ring
-    panel_error = None
-    try:
-        panel = make_panel(settings, pin_factory)
-    except PanelError as exc:
-        panel, panel_error = None, str(exc)
-        log.error("panel: %s", exc)
+    rig = hardware.open(settings)
+    panel, panel_error = rigmod.try_panel(rig)
     feedback = Feedback(panel) if panel is not None else None
-
-    def gain() -> float | str:
-        value = settings["radio.gain"]
-        return value if value == "auto" else float(value)
-
-    scene = load_scene(scene_path) if simulate else None
-    if simulate:
-        source = f"simulated: {scene.name}"
-
-        def open_radio():
-            return SimRadio(scene, gain=gain(), time_scale=time_scale)
-
-        def radio_probe() -> dict[str, Any]:
-            return {"state": "simulated", "name": f"SimRadio ({scene.name})"}
-
-    else:
-        source = "rtl-sdr"
-
-        def open_radio():
-            return RtlSdrRadio(
-                device_index=settings["radio.device_index"],
-                gain=gain(),
-                ppm=settings["radio.ppm"],
-                timeout_s=settings["radio.timeout_s"],
-            )
-
-        def radio_probe() -> dict[str, Any]:
-            try:
-                names = rtlsdr_devices()
-            except Exception as exc:  # library missing: say so on the device page
-                return {"state": "unavailable", "error": str(exc), "warnings": [f"radio: {exc}"]}
-            if not names:
-                return {"state": "absent", "warnings": ["no RTL-SDR plugged in"]}
-            return {"state": "present", "devices": names}
-
-    def optical_stage(progress, cancel) -> OpticalOutcome:
-        current = session.config
-        result = optical.scan_room(
-            simulate=simulate,
-            scene=scene,
-            illuminator_pin=current["panel.illuminator_pin"],
-            pin_factory=pin_factory,
-            pairs=current["optical.pairs"],
-            exposure_us=current["optical.exposure_us"],
-            analogue_gain=current["optical.analogue_gain"],
-            progress=progress,
-            cancel=cancel,
-        )
-        return OpticalOutcome.from_scan(result)
-
-    def camera_probe() -> dict[str, Any]:
-        if simulate:
-            return {"state": "simulated", "name": "SimCamera (NoIR)"}
-        try:
-            models = camera_models()
-        except CameraError as exc:
-            return {"state": "unavailable", "error": str(exc), "warnings": [f"camera: {exc}"]}
-        if not models:
-            return {"state": "absent", "warnings": ["no camera connected: the optical sweep cannot run"]}
-        return {"state": "present", "models": models}
-
-    session = Session(
-        open_radio=open_radio,
-        store=store,
-        config=settings,
-        feedback=feedback,
-        optical=optical_stage,
-        heartbeat=heartbeat,
-        source=source,
-    )
+    session = Session(rig=rig, store=store, config=settings, feedback=feedback, heartbeat=heartbeat)
     if panel is not None:
         panel.on_short_press = session.short_press
         panel.on_long_press = session.long_press
@@ -256,7 +155,7 @@ def build(
         if panel is None:
             return {"state": "unavailable", "error": panel_error, "warnings": [f"buttons and LEDs: {panel_error}"]}
         shown = feedback.history[-1].pattern if feedback and feedback.history else None
-        return {"state": "mock pins" if simulate else "gpio", "showing": shown}
+        return {"state": rig.pins, "showing": shown}
 
     appliance = Appliance(
         session=session,
@@ -264,11 +163,11 @@ def build(
         settings=settings,
         admin_secret=admin_secret,
         data_dir=data_dir,
-        simulated=simulate,
+        simulated=rig.simulated,
         config_error=config_error,
-        probes={"radio": radio_probe, "camera": camera_probe, "panel": panel_probe, "power": power.check},
+        probes={**rig.probes(), "panel": panel_probe, "power": power.check},
     )
-    appliance.closers.extend(c for c in (feedback, panel, power.start()) if c is not None)
+    appliance.closers.extend(c for c in (feedback, panel, rig, power.start()) if c is not None)
     if store.interrupted_at_start:
         log.warning("%d sweep(s) were cut off by the last shutdown", store.interrupted_at_start)
     return appliance

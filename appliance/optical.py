@@ -24,11 +24,9 @@ from typing import Any
 import numpy as np
 
 from dsp import glint
-from hw.camera import Camera, Illuminator, Picamera2Camera
-from hw.errors import HardwareError, SceneError
+from hw.camera import Camera, Illuminator
+from hw.errors import HardwareError
 from hw.files import atomic_write_bytes
-from hw.panel import mock_pin_factory
-from hw.sim import scene as scenemod
 
 log = logging.getLogger(__name__)
 
@@ -193,41 +191,29 @@ def _take_pair(camera: Camera, illuminator: Illuminator, *, lit_first: bool) -> 
 
 
 def scan_room(
+    rig: Any,
     *,
-    simulate: bool,
-    scene: scenemod.Scene | None = None,
-    illuminator_pin: int = 24,
-    pin_factory: Any = None,
     pairs: int = DEFAULT_PAIRS,
-    exposure_us: int = 20_000,
-    analogue_gain: float = 4.0,
     params: glint.GlintParams | None = None,
     progress: Callable[[float], Any] | None = None,
     cancel: threading.Event | None = None,
     seed: int | None = None,
 ) -> OpticalScan:
-    """Open the camera and LED ring, scan, close them: what a sweep's optical stage calls.
+    """Open the rig's camera, scan with its LED ring, close the camera: what a sweep's optical stage calls.
 
-    Never raises for hardware trouble (absent or busy camera, unusable pin): the result has no
-    pairs and ``error`` says why. Scene problems (SceneError) are the caller's mistake and raise.
+    ``rig`` is an ``appliance.rig.Rig`` (its ``open_camera()`` and ``illuminator``). Never raises
+    for hardware trouble (absent or busy camera, unusable pin): the result has no pairs and
+    ``error`` says why. Scene problems (SceneError) are the caller's mistake and raise.
     """
     started = time.monotonic()
     try:
-        camera, illuminator = open_optics(
-            simulate=simulate,
-            scene=scene,
-            illuminator_pin=illuminator_pin,
-            pin_factory=pin_factory,
-            exposure_us=exposure_us,
-            analogue_gain=analogue_gain,
-            seed=seed or 0,
-        )
+        illuminator = rig.illuminator
+        camera = rig.open_camera()
     except HardwareError as exc:
         return OpticalScan([], 0, None, complete=False, error=str(exc), wall_time_s=time.monotonic() - started)
     try:
         return scan(camera, illuminator, pairs=pairs, params=params, progress=progress, cancel=cancel, seed=seed)
     finally:
-        illuminator.close()
         camera.close()
 
 
@@ -245,38 +231,3 @@ def analyse_pairs(
     findings = acc.findings()
     elapsed = time.monotonic() - started
     return OpticalScan(findings, acc.pairs, reference, wall_time_s=elapsed, dsp_time_s=elapsed, reports=acc.reports)
-
-
-def open_optics(
-    *,
-    simulate: bool,
-    scene: scenemod.Scene | None = None,
-    illuminator_pin: int = 24,
-    pin_factory: Any = None,
-    size: tuple[int, int] | None = None,
-    exposure_us: int = 20_000,
-    analogue_gain: float = 4.0,
-    time_scale: float | None = None,
-    seed: int = 0,
-) -> tuple[Camera, Illuminator]:
-    """Camera and LED ring: the simulated room's (mock pins unless ``pin_factory`` says otherwise), or the Pi's.
-
-    Raises CameraUnavailable / CameraBusy / PanelError; nothing is left open when it does.
-    """
-    if simulate:
-        from hw.sim.camera import SimCamera
-
-        room = scene or scenemod.load_demo()
-        if room.optical is None:
-            raise SceneError(f"scene {room.name!r} has no 'optical' block: nothing for the camera to see")
-        illuminator = Illuminator(illuminator_pin, pin_factory=pin_factory or mock_pin_factory())
-        camera: Camera = SimCamera(room.optical, illuminator, seed=seed, time_scale=time_scale)
-        camera.set_exposure(exposure_us, analogue_gain)
-        return camera, illuminator
-    illuminator = Illuminator(illuminator_pin, pin_factory=pin_factory)
-    try:
-        camera = Picamera2Camera(size=size or (1280, 720), exposure_us=exposure_us, analogue_gain=analogue_gain)
-    except BaseException:
-        illuminator.close()
-        raise
-    return camera, illuminator

@@ -1,23 +1,57 @@
-"""JSON shapes of the CLI and API (DESIGN.md contracts), built in one place."""
+"""The one sweep document: built and judged here, once; the CLI prints it, the store keeps it,
+the API returns it and the phone renders it without deciding anything.
+
+Shape (``sweep --json``, the stored sweep, ``GET /api/sweeps/<id>``'s ``document``; DESIGN.md)::
+
+    version, status ("complete" | "partial" | "cancelled" | "failed"), complete, cancelled,
+    error (what ended the RF part early), problems (hops given up on),
+    plan {ranges_hz, hops, rbw_hz, sample_rate_hz}, hops_done, relocks, missing_bands_hz,
+    noise_floor_dbfs, emitters [emitter_json …], looks, looks_skipped,
+    optical (null: not run; else glint --json plus scan facts, findings with "suspect"),
+    suspects [{"part": "rf" | "optical", "index": i} …]  (into emitters / optical.findings,
+             most camera-like first),
+    counts {emitters, findings, suspects, rf_suspects, optical_suspects, new_since_baseline},
+    baseline (null, or which baseline and the rise it was judged with),
+    new_since_baseline (null without a baseline, else [{"part": "rf", "index": i} …]),
+    radio_time_s, survey_radio_time_s, rf_wall_time_s, wall_time_s, not_covered
+
+Each emitter carries ``suspect`` (its camera score against ``dsp.classify.SUSPECT_SCORE``) and the
+baseline fields ``new_since_baseline``, ``baseline_change``, ``baseline_power_dbfs``,
+``baseline_rise_db``: the verdict of the moment the sweep ran, against the baseline then in force.
+"""
 
 from __future__ import annotations
 
 import math
 from typing import TYPE_CHECKING, Any
 
-from dsp.classify import Verdict
+from appliance import baseline as baselinemod
+from dsp.classify import SUSPECT_SCORE, Verdict
 from dsp.detect import Detection
 
 if TYPE_CHECKING:
+    from appliance.optical import OpticalScan
     from appliance.rf_sweep import SweepResult
+    from dsp.plan import Plan
 
+VERSION = 2
 NOT_COVERED = "2.4/5.8 GHz and everything outside 24–1766 MHz"
+LISTS = ("emitters",)  # what the store keeps in rows, not in the document's head
 
 
 def _num(value: float | None, digits: int = 1) -> float | None:
     if value is None or not math.isfinite(value):
         return None
     return round(float(value), digits)
+
+
+def _seconds(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
+
+
+def is_suspect(score: float | None) -> bool:
+    """The one suspect line, for radio emitters, optical findings and Wi-Fi devices alike."""
+    return score is not None and score >= SUSPECT_SCORE
 
 
 def emitter_json(det: Detection, verdict: Verdict, **extra: Any) -> dict[str, Any]:
@@ -31,6 +65,7 @@ def emitter_json(det: Detection, verdict: Verdict, **extra: Any) -> dict[str, An
         "line_rate_hz": _num(verdict.line_rate_hz, 2),
         "standard": verdict.standard,
         "camera_score": round(float(verdict.camera_score), 2),
+        "suspect": verdict.suspect,
         "reasons": list(verdict.reasons),
         "bursty": det.bursty,
         "field_rate_hz": _num(verdict.field_rate_hz, 2),
@@ -40,49 +75,252 @@ def emitter_json(det: Detection, verdict: Verdict, **extra: Any) -> dict[str, An
     }
 
 
-def sweep_json(result: SweepResult) -> dict[str, Any]:
-    """The ``sweep --json`` document (baseline fields unset: see ``appliance.baseline.annotate``).
-
-    Emitters in frequency order; ``suspects`` lists the suspects most camera-like first.
-    """
+def rf_part(result: SweepResult) -> dict[str, Any]:
+    """What the RF stage contributes (small: the sweep may drop its IQ and spectra right after)."""
     plan = result.plan
-
-    def seconds(value: float | None) -> float | None:
-        return None if value is None else round(value, 3)
-
-    emitters = [emitter_json(c.detection, c.verdict, evidence=c.evidence) for c in result.emitters]
-    suspects = [
-        {
-            "freq_hz": round(c.detection.freq_hz, 1),
-            "kind": c.verdict.kind,
-            "camera_score": round(float(c.verdict.camera_score), 2),
-            "standard": c.verdict.standard,
-            "line_rate_hz": _num(c.verdict.line_rate_hz, 2),
-            "evidence": c.evidence,
-        }
-        for c in result.suspects
-    ]
     return {
-        "plan": {
-            "ranges_hz": [list(r) for r in plan.ranges],
-            "hops": len(plan.hops),
-            "rbw_hz": plan.bin_hz,
-            "sample_rate_hz": plan.sample_rate,
-        },
-        "complete": result.complete,
-        "cancelled": result.cancelled,
+        "plan": plan_json(plan),
         "error": result.error,
-        "missing_bands_hz": [list(m) for m in result.missing],
+        "cancelled": result.cancelled,
         "problems": list(result.problems),
-        "noise_floor_dbfs": None if result.noise_floor_dbfs is None else round(result.noise_floor_dbfs, 1),
-        "emitters": emitters,
-        "suspects": suspects,
+        "hops_done": result.hops_done,
+        "relocks": result.relocks,
+        "missing_bands_hz": [list(m) for m in result.missing],
+        "noise_floor_dbfs": _num(result.noise_floor_dbfs),
+        "emitters": [emitter_json(c.detection, c.verdict, evidence=c.evidence) for c in result.emitters],
         "looks": result.looks,
         "looks_skipped": result.looks_skipped,
-        "baseline": None,
-        "new_since_baseline": None,
-        "radio_time_s": seconds(result.radio_time_s),
-        "survey_radio_time_s": seconds(result.survey_radio_time_s),
-        "wall_time_s": seconds(result.wall_time_s),
+        "radio_time_s": _seconds(result.radio_time_s),
+        "survey_radio_time_s": _seconds(result.survey_radio_time_s),
+        "rf_wall_time_s": _seconds(result.wall_time_s),
+    }
+
+
+def plan_json(plan: Plan) -> dict[str, Any]:
+    return {
+        "ranges_hz": [list(r) for r in plan.ranges],
+        "hops": len(plan.hops),
+        "rbw_hz": plan.bin_hz,
+        "sample_rate_hz": plan.sample_rate,
+    }
+
+
+def optical_part(scan: OpticalScan) -> dict[str, Any]:
+    """The optical stage's part: ``glint --json`` with each finding's ``suspect``, and the scan's facts."""
+    doc = scan.to_json()
+    for finding in doc["findings"]:
+        finding["suspect"] = is_suspect(finding.get("score"))
+    return {**doc, **scan.summary()}
+
+
+def sweep_document(
+    plan: Plan,
+    *,
+    rf: dict[str, Any] | None,
+    rf_error: str | None = None,
+    optical: dict[str, Any] | None = None,
+    reference: baselinemod.Reference | None = None,
+    rise_db: float = baselinemod.DEFAULT_RISE_DB,
+    cancelled: bool = False,
+    wall_time_s: float | None = None,
+) -> dict[str, Any]:
+    """Build and judge the sweep: suspects, baseline flags, status. ``rf`` is :func:`rf_part`'s
+    (None when the radio could not be opened: ``rf_error`` says why), ``optical`` is
+    :func:`optical_part`'s (None: not run)."""
+    measured = rf or {}
+    emitters = measured.get("emitters", [])
+    cancelled = cancelled or bool(measured.get("cancelled"))
+    error = measured.get("error") or rf_error
+    problems = list(measured.get("problems", []))
+    doc: dict[str, Any] = {
+        "version": VERSION,
+        "plan": plan_json(plan),
+        "error": error,
+        "problems": problems,
+        "hops_done": measured.get("hops_done", 0),
+        "relocks": measured.get("relocks", 0),
+        # with no radio nothing was measured: every planned band is missing
+        "missing_bands_hz": measured.get("missing_bands_hz", [list(r) for r in plan.ranges]),
+        "noise_floor_dbfs": measured.get("noise_floor_dbfs"),
+        "emitters": emitters,
+        "looks": measured.get("looks", 0),
+        "looks_skipped": measured.get("looks_skipped", 0),
+        "optical": optical,
+        "radio_time_s": measured.get("radio_time_s"),
+        "survey_radio_time_s": measured.get("survey_radio_time_s"),
+        "rf_wall_time_s": measured.get("rf_wall_time_s"),
+        "wall_time_s": _seconds(wall_time_s if wall_time_s is not None else measured.get("rf_wall_time_s")),
         "not_covered": NOT_COVERED,
     }
+    doc["baseline"], doc["new_since_baseline"] = judge_baseline(doc, reference, rise_db)
+    findings = optical["findings"] if optical else []
+    doc["suspects"] = _rank_suspects(emitters, findings)
+    optical_trouble = bool(optical and optical.get("error"))
+    if cancelled:
+        status = "cancelled"
+    elif rf is None and not findings:
+        status = "failed"
+    elif error or problems or optical_trouble or rf is None:
+        status = "partial"
+    else:
+        status = "complete"
+    doc.update(status=status, complete=status == "complete", cancelled=cancelled)
+    doc["counts"] = counts(doc)
+    return doc
+
+
+def judge_baseline(
+    doc: dict[str, Any], reference: baselinemod.Reference | None, rise_db: float
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]] | None]:
+    """Set each emitter's baseline fields; the document's ``baseline`` and ``new_since_baseline``."""
+    emitters = doc["emitters"]
+    summary = baselinemod.annotate(
+        emitters, reference, rise_db=rise_db, current_ranges_hz=[tuple(r) for r in doc["plan"]["ranges_hz"]]
+    )
+    if summary is None:
+        return None, None
+    flagged = [i for i, e in enumerate(emitters) if e["new_since_baseline"]]
+    flagged.sort(key=lambda i: (-emitters[i]["camera_score"], emitters[i]["freq_hz"]))
+    return summary, [{"part": "rf", "index": i} for i in flagged]
+
+
+def _rank_suspects(emitters: list[dict[str, Any]], findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    ranked = [(-e["camera_score"], -(e.get("power_dbfs") or -999.0), "rf", i) for i, e in enumerate(emitters)]
+    ranked += [(-f["score"], 0.0, "optical", i) for i, f in enumerate(findings)]
+    return [
+        {"part": part, "index": i}
+        for score, _, part, i in sorted(ranked)
+        if is_suspect(-score)  # scores are negated for the sort
+    ]
+
+
+def counts(doc: dict[str, Any]) -> dict[str, int]:
+    """What a history line or a headline needs, counted once here."""
+    parts = [s["part"] for s in doc["suspects"]]
+    optical = doc.get("optical") or {}
+    return {
+        "emitters": len(doc["emitters"]),
+        "findings": len(optical.get("findings", [])),
+        "suspects": len(parts),
+        "rf_suspects": parts.count("rf"),
+        "optical_suspects": parts.count("optical"),
+        "new_since_baseline": len(doc["new_since_baseline"] or []),
+    }
+
+
+def suspect_items(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """The suspects themselves (emitters and findings), most camera-like first."""
+    findings = (doc.get("optical") or {}).get("findings", [])
+    lists = {"rf": doc["emitters"], "optical": findings}
+    return [lists[s["part"]][s["index"]] for s in doc["suspects"]]
+
+
+def head(doc: dict[str, Any]) -> dict[str, Any]:
+    """The document without its emitter and finding lists (the store keeps those as rows)."""
+    out = {k: v for k, v in doc.items() if k not in LISTS}
+    if out.get("optical"):
+        out["optical"] = {k: v for k, v in out["optical"].items() if k != "findings"}
+    return out
+
+
+def assemble(
+    head_doc: dict[str, Any], emitters: list[dict[str, Any]], findings: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """The document again from its head and its rows (the inverse of :func:`head`)."""
+    doc = {**head_doc, "emitters": emitters}
+    if doc.get("optical") is not None:
+        doc["optical"] = {**doc["optical"], "findings": findings}
+    return doc
+
+
+def pending(plan: Plan) -> dict[str, Any]:
+    """The document of a sweep that has only begun: its plan (a page that opens it can lay out), nothing measured."""
+    return {**sweep_document(plan, rf={}), "status": "running", "complete": False}
+
+
+def comparison(newer: dict[str, Any], older: dict[str, Any], *, rise_db: float) -> dict[str, Any]:
+    """Two stored sweeps side by side (history's compare): what appeared, went, rose or fell.
+
+    The same matching as the baseline comparison (``baseline.compare``); indices refer into each
+    document's emitters. ``not_covered``: newer emitters outside the older sweep's bands;
+    ``not_swept_now``: older emitters outside the newer sweep's bands.
+    """
+    reference = baselinemod.Reference(older["emitters"], [tuple(r) for r in older["plan"]["ranges_hz"]])
+    result = baselinemod.compare(
+        newer["emitters"],
+        reference,
+        rise_db=rise_db,
+        current_ranges_hz=[tuple(r) for r in newer["plan"]["ranges_hz"]],
+    )
+    out: dict[str, Any] = {
+        "rise_db": rise_db,
+        "appeared": [],
+        "stronger": [],
+        "weaker": [],
+        "unchanged": [],
+        "not_covered": [],
+        "gone": result.gone,
+        # older emitters the newer sweep did not look at: not gone, just not swept
+        "not_swept_now": [
+            j
+            for j, e in enumerate(older["emitters"])
+            if not any(lo <= e["freq_hz"] <= hi for lo, hi in newer["plan"]["ranges_hz"])
+        ],
+    }
+    names = {"new": "appeared", "stronger": "stronger", "weaker": "weaker", "known": "unchanged"}
+    for i, change in enumerate(result.changes):
+        entry = {"index": i, "older_index": change.matched, "rise_db": change.rise_db}
+        out[names.get(change.status, "not_covered")].append(entry)
+    out["findings"] = {
+        "newer": len((newer.get("optical") or {}).get("findings", [])),
+        "older": len((older.get("optical") or {}).get("findings", [])),
+    }
+    return out
+
+
+def upgrade(old: dict[str, Any], emitters: list[dict[str, Any]], findings: list[dict[str, Any]], status: str) -> dict:
+    """A sweep stored before version 2 — the CLI's ``sweep --json`` or the session's own summary —
+    as a version-2 head; ``emitters`` and ``findings`` (its rows, in order) gain ``suspect`` in place."""
+    if old.get("version") == VERSION:
+        return old
+    for item, score in [(e, e.get("camera_score")) for e in emitters] + [(f, f.get("score")) for f in findings]:
+        item.setdefault("suspect", is_suspect(score))
+    for e in emitters:
+        for key in ("new_since_baseline", "baseline_change", "baseline_power_dbfs", "baseline_rise_db"):
+            e.setdefault(key, None)
+    plan = old.get("plan") or {
+        "ranges_hz": old.get("ranges_hz") or [],
+        "hops": old.get("hops", 0),
+        "rbw_hz": old.get("rbw_hz"),
+        "sample_rate_hz": None,
+    }
+    optical = old.get("optical")
+    if optical is not None or findings:
+        optical = {**(optical or {}), "findings": findings}
+    doc: dict[str, Any] = {
+        "version": VERSION,
+        "status": status,
+        "complete": status == "complete",
+        "cancelled": status == "cancelled",
+        "error": old.get("error", old.get("rf_error")),
+        "problems": list(old.get("problems", old.get("rf_problems", []))),
+        "plan": plan,
+        "hops_done": old.get("hops_done", 0),
+        "relocks": old.get("relocks", 0),
+        "missing_bands_hz": old.get("missing_bands_hz", []),
+        "noise_floor_dbfs": old.get("noise_floor_dbfs"),
+        "emitters": emitters,
+        "looks": old.get("looks", 0),
+        "looks_skipped": old.get("looks_skipped", 0),
+        "optical": optical,
+        "radio_time_s": old.get("radio_time_s"),
+        "survey_radio_time_s": old.get("survey_radio_time_s"),
+        "rf_wall_time_s": old.get("rf_wall_time_s"),
+        "wall_time_s": old.get("wall_time_s"),
+        "not_covered": NOT_COVERED,
+        "baseline": None,  # sweeps before version 2 were not judged against a baseline when they ran
+        "new_since_baseline": None,
+    }
+    doc["suspects"] = _rank_suspects(emitters, findings)
+    doc["counts"] = counts(doc)
+    return head(doc)

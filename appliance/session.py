@@ -25,11 +25,10 @@ from typing import Any
 
 import numpy as np
 
-from appliance import rf_sweep
+from appliance import baseline, optical, report, rf_sweep
 from appliance.config import Config
 from appliance.events import EventBus
 from appliance.feedback import Feedback
-from appliance.report import emitter_json
 from appliance.store import Store
 from appliance.tracking import LevelUpdate, Target, track
 from dsp import plan as planmod
@@ -54,22 +53,16 @@ class SessionBusy(Exception):
 
 
 @dataclass
-class OpticalOutcome:
-    """What an optical stage hands back: findings (glint --json shape) and an annotated image."""
+class _Run:
+    """The state of one sweep while it runs: its row, its parts so far, what could not be stored."""
 
-    findings: list[dict[str, Any]] = field(default_factory=list)
-    image_jpeg: bytes | None = None
-    summary: dict[str, Any] = field(default_factory=dict)
-    error: str | None = None
-
-    @classmethod
-    def from_scan(cls, scan: Any) -> OpticalOutcome:
-        """From an ``appliance.optical.OpticalScan``: its findings, annotated photo, summary and error."""
-        return cls(scan.to_json()["findings"], scan.annotated_jpeg(), scan.summary(), scan.error)
-
-
-# (progress callback taking 0..1, cancel event) -> outcome
-OpticalStage = Callable[[Callable[[float], None], threading.Event], OpticalOutcome]
+    plan: planmod.Plan
+    started: float  # time.monotonic()
+    sweep_id: int | None = None
+    rf: dict[str, Any] | None = None  # report.rf_part
+    rf_error: str | None = None  # the radio could not be opened
+    optical: dict[str, Any] | None = None  # report.optical_part
+    storage_problems: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -79,24 +72,23 @@ class _Job:
 
 
 class Session:
+    """The state machine over one rig's hardware; ``rig`` is an ``appliance.rig.Rig``."""
+
     def __init__(
         self,
         *,
-        open_radio: Callable[[], Radio],
+        rig: Any,
         store: Store,
         config: Config,
         feedback: Feedback | None = None,
-        optical: OpticalStage | None = None,
         heartbeat: Callable[[], Any] | None = None,
-        source: str = "",
     ) -> None:
-        self._open_radio = open_radio
+        self.rig = rig
         self.store = store
         self.config = config
         self.feedback = feedback
-        self.optical = optical
         self._heartbeat = heartbeat or (lambda: None)
-        self.source = source
+        self.source = rig.source
         self.events = EventBus()
         self._lock = threading.RLock()
         self._state = State.IDLE
@@ -112,6 +104,16 @@ class Session:
             feedback.ready()
         self._worker = threading.Thread(target=self._work, name="session", daemon=True)
         self._worker.start()
+
+    @property
+    def config(self) -> Config:
+        return self._config
+
+    @config.setter
+    def config(self, value: Config) -> None:
+        """New settings apply from the next job, to the session and the hardware it opens."""
+        self._config = value
+        self.rig.settings = value
 
     # --- state ------------------------------------------------------------------------------
 
@@ -182,14 +184,14 @@ class Session:
             return True
 
     def top_target(self) -> Target | None:
-        """The top suspect of the newest finished sweep (or its strongest emitter)."""
+        """The top radio suspect of the newest finished sweep (or its most camera-like emitter)."""
         for record in self.store.sweeps(limit=5):
             if record.status == "running":
                 continue
             emitters = self.store.emitters(record.id)
-            if emitters:
-                return target_for(emitters[0])
-            return None
+            if not emitters:
+                return None
+            return target_for(max(emitters, key=lambda e: (e["camera_score"], e.get("power_dbfs") or -999.0)))
         return None
 
     # --- the button -----------------------------------------------------------------------------
@@ -243,7 +245,7 @@ class Session:
 
     def _radio_for_job(self) -> Radio:
         if self._radio is None:
-            self._radio = self._open_radio()
+            self._radio = self.rig.open_radio()
         return self._radio
 
     def _drop_radio(self) -> None:
@@ -272,109 +274,131 @@ class Session:
             return None
 
     def _run_sweep(self, ranges: tuple[tuple[float, float], ...] | None, optical: bool | None) -> None:
-        storage_problems: list[str] = []
+        """One sweep: begin (stored as running), RF, optical, then judged, stored and announced once."""
+        run = self._begin(self._plan(ranges))
+        self._radio_part(run)
+        want_optical = self.config["sweep.optical"] if optical is None else optical
+        if want_optical and not self._cancel.is_set():
+            self._optical_part(run)
+        self._finish(run)
+
+    def _begin(self, plan: planmod.Plan) -> _Run:
+        run = _Run(plan=plan, started=time.monotonic())  # durations survive a wall-clock jump (no RTC)
         self._retention()  # make room first: a full card would lose this sweep
-        sweep_id = self._persist("sweep", lambda: self.store.begin_sweep(self.source), storage_problems)
+        run.sweep_id = self._persist(
+            "sweep", lambda: self.store.begin_sweep(self.source, report.pending(plan)), run.storage_problems
+        )
         with self._lock:
-            self._current_sweep = sweep_id
+            self._current_sweep = run.sweep_id
         self._set_state(State.SWEEPING, "RF sweep")
         if self.feedback is not None:
             self.feedback.sweeping()
-        started = time.monotonic()  # durations survive a wall-clock jump (no RTC, NTP at last)
-        plan = self._plan(ranges)
-        summary: dict[str, Any] = {
-            "ranges_hz": [list(r) for r in plan.ranges],
-            "hops": len(plan.hops),
-            "rbw_hz": plan.bin_hz,
-        }
-        emitters: list[dict[str, Any]] = []
-        errors: list[str] = []
-        cancelled = False
+        return run
+
+    def _radio_part(self, run: _Run) -> None:
+        """The RF stage; what it measured is kept as the document's RF part, its IQ dropped."""
+        ranges = [list(r) for r in run.plan.ranges]
         self.events.publish(
             "progress",
             {
                 "stage": "rf",
                 "percent": 0.0,
                 "hop": 0,
-                "hops": len(plan.hops),
+                "hops": len(run.plan.hops),
                 "elapsed_s": 0.0,
-                "ranges_hz": summary["ranges_hz"],
+                "ranges_hz": ranges,
             },
         )
         try:
             radio = self._radio_for_job()
         except HardwareError as exc:
-            radio = None
-            errors.append(str(exc))
-            summary["rf"] = "radio unavailable"
-        if radio is not None:
-            result = self._rf_stage(radio, plan, started)
-            emitters = [emitter_json(c.detection, c.verdict) for c in result.emitters]
-            if sweep_id is not None:
-                spectrum = result.spectrum
-                self._persist(
-                    "spectrum",
-                    lambda: self.store.save_spectrum(sweep_id, spectrum.freqs, spectrum.mean, spectrum.peak),
-                    storage_problems,
-                )
-            summary.update(_rf_summary(result))
-            cancelled = result.cancelled
-            errors.extend(result.problems)
-            if result.error:
-                errors.append(result.error)
-                self._drop_radio()  # reopen next time: the dongle may come back
-            for emitter in sorted(emitters, key=lambda e: -e["camera_score"]):
-                self.events.publish("emitter", emitter)
-            del result  # its IQ and spectra: the optical stage needs the memory more (1 GB Pi)
-        findings: list[dict[str, Any]] = []
-        want_optical = self.config["sweep.optical"] if optical is None else optical
-        if self.optical is not None and want_optical and not cancelled and not self._cancel.is_set():
-            findings = self._optical_stage(sweep_id, summary, errors, storage_problems)
-        cancelled = cancelled or self._cancel.is_set()
-        status = "cancelled" if cancelled else ("partial" if errors else "complete")
-        if radio is None and not findings:
-            status = "failed"
-        suspects = sum(1 for e in emitters if e["camera_score"] >= 0.5) + sum(
-            1 for f in findings if f.get("score", 0) >= 0.5
+            run.rf_error = str(exc)
+            return
+        result = self._rf_stage(radio, run.plan, run.started)
+        if run.sweep_id is not None:
+            spectrum, sweep_id = result.spectrum, run.sweep_id
+            self._persist(
+                "spectrum",
+                lambda: self.store.save_spectrum(sweep_id, spectrum.freqs, spectrum.mean, spectrum.peak),
+                run.storage_problems,
+            )
+        run.rf = report.rf_part(result)
+        if result.error:
+            self._drop_radio()  # reopen next time: the dongle may come back
+        for emitter in sorted(run.rf["emitters"], key=lambda e: -e["camera_score"]):
+            self.events.publish("emitter", emitter)
+        # the result's IQ and spectra go here: the optical stage needs the memory more (1 GB Pi)
+
+    def _optical_part(self, run: _Run) -> None:
+        if run.rf is not None and run.rf["cancelled"]:
+            return
+        self._set_state(State.SWEEPING, "optical sweep")
+
+        def progress(fraction: float) -> None:
+            self._heartbeat()
+            self.events.publish("progress", {"stage": "optical", "percent": round(100 * fraction, 1)})
+
+        scan = optical.scan_room(self.rig, pairs=self.config["optical.pairs"], progress=progress, cancel=self._cancel)
+        run.optical = report.optical_part(scan)
+        image = scan.annotated_jpeg()
+        del scan  # its frames
+        if image and run.sweep_id is not None:
+            sweep_id = run.sweep_id
+            self._persist(
+                "glint photo",
+                lambda: self.store.add_file(sweep_id, "image", optical.ANNOTATION_NAME, image),
+                run.storage_problems,
+            )
+        for finding in run.optical["findings"]:
+            self.events.publish("finding", finding)
+
+    def _finish(self, run: _Run) -> None:
+        """Judge the sweep (suspects, the baseline in force, status) once, store it, say it."""
+        reference = self._persist("baseline", lambda: baseline.latest(self.store), run.storage_problems)
+        doc = report.sweep_document(
+            run.plan,
+            rf=run.rf,
+            rf_error=run.rf_error,
+            optical=run.optical,
+            reference=reference,
+            rise_db=self.config["sweep.baseline_rise_db"],
+            cancelled=self._cancel.is_set(),
+            wall_time_s=time.monotonic() - run.started,
         )
-        summary.update(
-            emitters=len(emitters),
-            suspects=suspects,
-            findings=len(findings),
-            wall_time_s=round(time.monotonic() - started, 3),
-        )
-        if sweep_id is not None:
+        errors = [e for e in (doc["error"], *doc["problems"], (doc["optical"] or {}).get("error")) if e]
+        if run.sweep_id is not None:
+            sweep_id = run.sweep_id
             self._persist(
                 "results",
-                lambda: self.store.finish_sweep(
-                    sweep_id,
-                    status=status,
-                    summary=summary,
-                    emitters=emitters,
-                    findings=findings,
-                    error="; ".join(errors) or None,
-                ),
-                storage_problems,
+                lambda: self.store.finish_sweep(sweep_id, doc, error="; ".join(errors) or None),
+                run.storage_problems,
             )
             self._retention()
-        saved = sweep_id is not None and not storage_problems
+        status, storage = doc["status"], run.storage_problems
+        saved = run.sweep_id is not None and not storage
         self.events.publish(
             "result",
-            {"sweep_id": sweep_id, "status": status, "summary": summary, "saved": saved, "storage": storage_problems},
+            {
+                "sweep_id": run.sweep_id,
+                "status": status,
+                "summary": report.head(doc),
+                "saved": saved,
+                "storage": storage,
+            },
         )
         if status == "failed":
-            self._fault("; ".join(errors + storage_problems))
+            self._fault("; ".join(errors + storage))
             return
         message = {"complete": "done", "cancelled": "cancelled", "partial": "partly measured: " + "; ".join(errors)}
-        if storage_problems:  # the results were shown but could not be kept: say so loudly
-            self.events.publish("error", {"message": "; ".join(storage_problems)})
-            self._set_state(State.RESULTS, f"{message[status]}; NOT SAVED: {storage_problems[0]}")
+        if storage:  # the results were shown but could not be kept: say so loudly
+            self.events.publish("error", {"message": "; ".join(storage)})
+            self._set_state(State.RESULTS, f"{message[status]}; NOT SAVED: {storage[0]}")
             if self.feedback is not None:
                 self.feedback.fault()
             return
         self._set_state(State.RESULTS, message[status])
         if self.feedback is not None:
-            self.feedback.results(suspects, partial=status == "partial")
+            self.feedback.results(doc["counts"]["suspects"], partial=status == "partial")
 
     def _rf_stage(self, radio: Radio, plan: planmod.Plan, started: float) -> rf_sweep.SweepResult:
         """``started`` is a time.monotonic() reading."""
@@ -413,28 +437,6 @@ class Session:
             self.events.publish("progress", {"stage": stage, "percent": round(100 * fraction, 1), "elapsed_s": elapsed})
 
         return rf_sweep.sweep(radio, plan, on_hop=on_hop, on_stage=on_stage, cancel=self._cancel)
-
-    def _optical_stage(
-        self, sweep_id: int | None, summary: dict[str, Any], errors: list[str], storage_problems: list[str]
-    ) -> list[dict[str, Any]]:
-        self._set_state(State.SWEEPING, "optical sweep")
-
-        def progress(fraction: float) -> None:
-            self._heartbeat()
-            self.events.publish("progress", {"stage": "optical", "percent": round(100 * fraction, 1)})
-
-        outcome = self.optical(progress, self._cancel)
-        summary["optical"] = outcome.summary
-        if outcome.error:
-            errors.append(outcome.error)
-        if outcome.image_jpeg and sweep_id is not None:
-            image = outcome.image_jpeg
-            self._persist(
-                "glint photo", lambda: self.store.add_file(sweep_id, "image", "glints.jpg", image), storage_problems
-            )
-        for finding in outcome.findings:
-            self.events.publish("finding", finding)
-        return outcome.findings
 
     def _run_tracking(self, target: Target) -> None:
         with self._lock:
@@ -501,17 +503,3 @@ def _pool(values: np.ndarray, factor: int) -> np.ndarray:
     n = values.size // factor * factor
     head = values[:n].reshape(-1, factor).max(axis=1)
     return np.append(head, values[n:].max()) if n < values.size else head
-
-
-def _rf_summary(result: rf_sweep.SweepResult) -> dict[str, Any]:
-    return {
-        "hops_done": result.hops_done,
-        "noise_floor_dbfs": result.noise_floor_dbfs,
-        "missing_bands_hz": [list(m) for m in result.missing],
-        "radio_time_s": result.radio_time_s,
-        "survey_radio_time_s": result.survey_radio_time_s,
-        "rf_wall_time_s": result.wall_time_s,
-        "rf_error": result.error,
-        "rf_problems": list(result.problems),
-        "relocks": result.relocks,
-    }

@@ -16,7 +16,7 @@ import shutil
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,8 +28,33 @@ from hw.files import atomic_write_bytes
 
 log = logging.getLogger(__name__)
 
-# Each entry upgrades the schema from version i to i + 1. Never edit a released step: add one.
-MIGRATIONS: tuple[str, ...] = (
+
+def _one_document(db: _Tx) -> None:
+    """Version 2: every sweep holds the one sweep document (``appliance.report``): its head in
+    ``summary``, its emitters and findings as rows in document order (``position``)."""
+    from appliance import report
+
+    db.execute("ALTER TABLE emitters ADD COLUMN position INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE findings ADD COLUMN position INTEGER NOT NULL DEFAULT 0")
+    for sweep in db.execute("SELECT id, status, summary FROM sweeps").fetchall():
+        rows = {}
+        for table, order in (("emitters", "freq_hz"), ("findings", "score DESC")):
+            rows[table] = db.execute(f"SELECT id, doc FROM {table} WHERE sweep_id = ? ORDER BY {order}", (sweep[0],))
+            rows[table] = [(r[0], json.loads(r[1])) for r in rows[table].fetchall()]
+        emitters = [doc for _, doc in rows["emitters"]]
+        findings = [doc for _, doc in rows["findings"]]
+        upgraded = report.upgrade(json.loads(sweep[2]), emitters, findings, sweep[1])
+        db.execute("UPDATE sweeps SET summary = ? WHERE id = ?", (json.dumps(upgraded), sweep[0]))
+        for table, items in rows.items():
+            db.executemany(
+                f"UPDATE {table} SET doc = ?, position = ? WHERE id = ?",
+                [(json.dumps(doc), position, row_id) for position, (row_id, doc) in enumerate(items)],
+            )
+
+
+# Each entry upgrades the schema from version i to i + 1 (SQL, or a function of the transaction
+# for what SQL cannot say). Never edit a released step: add one.
+MIGRATIONS: tuple[str | Callable[[_Tx], None], ...] = (
     """
     CREATE TABLE sweeps (
         id INTEGER PRIMARY KEY,
@@ -85,6 +110,7 @@ MIGRATIONS: tuple[str, ...] = (
         updated_at REAL NOT NULL
     );
     """,
+    _one_document,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -144,7 +170,11 @@ class Store:
             )
         for step in range(version, SCHEMA_VERSION):
             with self._transaction() as db:
-                db.executescript_in_tx(MIGRATIONS[step])
+                migration = MIGRATIONS[step]
+                if callable(migration):
+                    migration(db)
+                else:
+                    db.executescript_in_tx(migration)
                 db.execute(f"PRAGMA user_version = {step + 1}")
             log.info("database schema upgraded to version %d", step + 1)
 
@@ -180,36 +210,36 @@ class Store:
 
     # --- sweeps --------------------------------------------------------------------------
 
-    def begin_sweep(self, source: str = "") -> int:
-        """Create a ``running`` sweep; it becomes ``interrupted`` if the process dies first."""
+    def begin_sweep(self, source: str = "", pending: dict[str, Any] | None = None) -> int:
+        """Create a ``running`` sweep; it becomes ``interrupted`` if the process dies first.
+
+        ``pending`` is the document's head so far (``report.pending``: its plan)."""
         with self._transaction() as db:
             cur = db.execute(
-                "INSERT INTO sweeps (started_at, status, source) VALUES (?, 'running', ?)", (time.time(), source)
+                "INSERT INTO sweeps (started_at, status, source, summary) VALUES (?, 'running', ?, ?)",
+                (time.time(), source, json.dumps(pending or {})),
             )
             return int(cur.lastrowid)
 
-    def finish_sweep(
-        self,
-        sweep_id: int,
-        *,
-        status: str,
-        summary: dict[str, Any],
-        emitters: list[dict[str, Any]] = (),
-        findings: list[dict[str, Any]] = (),
-        error: str | None = None,
-    ) -> None:
-        """Store a sweep's results in one transaction (all or nothing)."""
+    def finish_sweep(self, sweep_id: int, document: dict[str, Any], *, error: str | None = None) -> None:
+        """Store a sweep document (``appliance.report``) in one transaction, all or nothing:
+        its head in the sweep's row, its emitters and optical findings as rows in their order."""
+        from appliance.report import head
+
+        findings = (document.get("optical") or {}).get("findings", [])
         with self._transaction() as db:
             db.execute(
                 "UPDATE sweeps SET finished_at = ?, status = ?, error = ?, summary = ? WHERE id = ?",
-                (time.time(), status, error, json.dumps(summary), sweep_id),
+                (time.time(), document["status"], error, json.dumps(head(document)), sweep_id),
             )
             db.executemany(
-                "INSERT INTO emitters (sweep_id, freq_hz, bandwidth_hz, power_dbfs, snr_db, kind, camera_score, doc)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO emitters"
+                " (sweep_id, position, freq_hz, bandwidth_hz, power_dbfs, snr_db, kind, camera_score, doc)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     (
                         sweep_id,
+                        position,
                         e["freq_hz"],
                         e["bandwidth_hz"],
                         e.get("power_dbfs"),
@@ -218,13 +248,25 @@ class Store:
                         e["camera_score"],
                         json.dumps(e),
                     )
-                    for e in emitters
+                    for position, e in enumerate(document["emitters"])
                 ],
             )
             db.executemany(
-                "INSERT INTO findings (sweep_id, kind, x, y, score, doc) VALUES (?, ?, ?, ?, ?, ?)",
-                [(sweep_id, f["kind"], f["x"], f["y"], f["score"], json.dumps(f)) for f in findings],
+                "INSERT INTO findings (sweep_id, position, kind, x, y, score, doc) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (sweep_id, position, f["kind"], f["x"], f["y"], f["score"], json.dumps(f))
+                    for position, f in enumerate(findings)
+                ],
             )
+
+    def document(self, sweep_id: int) -> dict[str, Any] | None:
+        """A stored sweep's document, exactly as it was built, with row ids on emitters and findings."""
+        from appliance.report import assemble
+
+        record = self.sweep(sweep_id)
+        if record is None:
+            return None
+        return assemble(record.summary, self.emitters(sweep_id), self.findings(sweep_id))
 
     def sweep(self, sweep_id: int) -> SweepRecord | None:
         with self._lock:
@@ -243,10 +285,10 @@ class Store:
         return [_sweep_record(r) for r in rows]
 
     def emitters(self, sweep_id: int) -> list[dict[str, Any]]:
-        """A sweep's emitters in the emitter_json shape, suspects first."""
+        """A sweep's emitters in the emitter_json shape, in the document's order."""
         with self._lock:
             rows = self._db.execute(
-                "SELECT id, doc FROM emitters WHERE sweep_id = ? ORDER BY camera_score DESC, freq_hz", (sweep_id,)
+                "SELECT id, doc FROM emitters WHERE sweep_id = ? ORDER BY position", (sweep_id,)
             ).fetchall()
         return [{**json.loads(r["doc"]), "id": r["id"]} for r in rows]
 
@@ -259,7 +301,7 @@ class Store:
     def findings(self, sweep_id: int) -> list[dict[str, Any]]:
         with self._lock:
             rows = self._db.execute(
-                "SELECT id, doc FROM findings WHERE sweep_id = ? ORDER BY score DESC", (sweep_id,)
+                "SELECT id, doc FROM findings WHERE sweep_id = ? ORDER BY position", (sweep_id,)
             ).fetchall()
         return [{**json.loads(r["doc"]), "id": r["id"]} for r in rows]
 

@@ -65,7 +65,7 @@ def main() -> None:
             "recording_s": SECONDS,
             "real_time_factor": seconds / SECONDS,
             "emitters": len(doc["emitters"]),
-            "suspects": sum(e["camera_score"] >= 0.5 for e in doc["emitters"]),
+            "suspects": sum(e["suspect"] for e in doc["emitters"]),
         }
         print(
             f"{name:>16}: analyze {seconds * 1e3:6.1f} ms for {SECONDS:.2f} s of IQ = "

@@ -214,7 +214,7 @@ def main() -> None:
     real = sorted(shared.glob("*.cu8"))
     real_suspects = 0
     for path in real:
-        real_suspects += sum(e["camera_score"] >= 0.5 for e in analyze(path)["emitters"])
+        real_suspects += sum(e["suspect"] for e in analyze(path)["emitters"])
     print(f"\nDecoys: {total_suspects} suspects in {sum(r[1] for r in decoy_rows)} synthetic captures (two paths each)")
     print(f"Real rtl_433 captures: {real_suspects} suspects in {len(real)} files")
     elapsed = time.perf_counter() - t_start

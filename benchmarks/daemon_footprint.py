@@ -100,7 +100,7 @@ def main() -> None:
     print(f"  after the sweep {rss_after / mb:.0f} MiB (bound: <= 250 MB = {250e6 / mb:.0f} MiB)")
     print(
         f"full sweep with the UI watching: {sweep_s:.1f} s, status {status['status']}, "
-        f"{status['summary'].get('emitters')} emitters"
+        f"{status['summary']['counts']['emitters']} emitters"
     )
     result = {
         "ready_s": ready,

@@ -59,7 +59,7 @@ class LoadResult:
             "stream_max_gap_s": self.stream_max_gap_s,
             "sweeps_complete": len(complete),
             "sweeps_with_dropped_hops": sum(
-                1 for s in complete if s["summary"].get("hops_done") != s["summary"].get("hops")
+                1 for s in complete if s["summary"].get("hops_done") != s["summary"]["plan"].get("hops")
             ),
         }
 

@@ -33,16 +33,15 @@ def start_server(data_dir: Path):
     """The simulated appliance behind waitress on a free loopback port."""
     from waitress import create_server
 
-    from appliance import daemon
+    from appliance import daemon, rig
     from webui import create_app
 
     os.environ["ROOMSWEEP_SWEEP_OPTICAL"] = "false"
     appliance = daemon.build(
-        simulate=True,
+        hardware=rig.Choice(simulate=True, time_scale=0.0),
         data_dir=data_dir,
         config_path=data_dir / "roomsweep.toml",
         admin_secret=SECRET,
-        time_scale=0.0,
     )
     server = create_server(create_app(appliance), host="127.0.0.1", port=0, threads=12, channel_request_lookahead=1)
     threading.Thread(target=server.run, daemon=True).start()

@@ -140,16 +140,15 @@ def decoy():
 @pytest.fixture
 def app(tmp_path, monkeypatch):
     """The Flask app around a simulated appliance (flaskr's shape): for request/response tests."""
-    from appliance import daemon
+    from appliance import daemon, rig
     from webui import create_app
 
     monkeypatch.setenv("ROOMSWEEP_SWEEP_OPTICAL", "false")
     appliance = daemon.build(
-        simulate=True,
+        hardware=rig.Choice(simulate=True, time_scale=0.0),
         data_dir=tmp_path / "data",
         config_path=tmp_path / "roomsweep.toml",
         admin_secret="test-admin-secret-123",
-        time_scale=0.0,
     )
     flask_app = create_app(appliance)
     flask_app.config.update(TESTING=True)

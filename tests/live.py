@@ -17,18 +17,16 @@ class LiveServer:
 
         from waitress import create_server
 
-        from appliance import daemon
+        from appliance import daemon, rig
         from webui import create_app
 
         os.environ["ROOMSWEEP_SIM_TIME_SCALE"] = str(time_scale)
         self.secret = "test-admin-secret-123"
         self.appliance = daemon.build(
-            simulate=True,
+            hardware=rig.Choice(simulate=True, scene_path=scene, time_scale=time_scale),
             data_dir=tmp_path / "data",
             config_path=tmp_path / "roomsweep.toml",
             admin_secret=self.secret,
-            scene_path=scene,
-            time_scale=time_scale,
         )
         self.app = create_app(self.appliance)
         self.server = create_server(

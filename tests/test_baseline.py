@@ -34,7 +34,7 @@ def test_new_stronger_known_and_uncovered():
     result = baseline.compare(now, known, rise_db=6.0, current_ranges_hz=[(24e6, 1.766e9)])
     assert [c.status for c in result.changes] == ["known", "stronger", "uncovered", "new"]
     assert result.changes[1].rise_db == pytest.approx(6.1) and result.changes[1].baseline_power_dbfs == -40
-    assert [e["freq_hz"] for e in result.not_seen_now] == [1.1e9]
+    assert result.gone == [2]
     assert [c.status for c in baseline.compare(now, known, rise_db=7.0).changes][1] == "known"
 
 
@@ -55,11 +55,10 @@ def test_wide_emitters_match_within_a_share_of_their_width():
 
 def test_annotate_sets_the_json_fields():
     emitters = [emitter(1.28e9, -30, 4e6, 0.99, "analog-video"), emitter(98.1e6, -25, 200e3)]
-    summary, flagged = baseline.annotate(emitters, None)
-    assert summary is None and flagged is None
+    assert baseline.annotate(emitters, None) is None
     assert emitters[0]["new_since_baseline"] is None and emitters[0]["baseline_change"] is None
     ref = baseline.Reference([emitter(98.1e6, -26, 200e3)], id=7, name="clean", created_at=0.0)
-    summary, flagged = baseline.annotate(emitters, ref, rise_db=6.0)
+    summary = baseline.annotate(emitters, ref, rise_db=6.0)
     assert summary == {
         "id": 7,
         "name": "clean",
@@ -69,7 +68,6 @@ def test_annotate_sets_the_json_fields():
         "rise_db": 6.0,
         "not_seen_now": 0,
     }
-    assert [f["change"] for f in flagged] == ["new"] and flagged[0]["camera_score"] == 0.99
     assert emitters[0]["new_since_baseline"] is True and emitters[0]["baseline_change"] == "new"
     assert emitters[1]["new_since_baseline"] is False and emitters[1]["baseline_power_dbfs"] == -26
 
@@ -107,10 +105,13 @@ def test_cli_saves_a_baseline_and_flags_the_new_camera(tmp_path, data_dir, capsy
 
     doc = sweep_json(capsys, "--scene", bugged, "--evidence", str(tmp_path / "evidence"))
     assert doc["baseline"]["name"] == "hotel 12" and doc["baseline"]["ranges_hz"] == [[1.05e9, 1.35e9]]
-    (new,) = doc["new_since_baseline"]
-    assert new["change"] == "new" and new["kind"] == "analog-video" and new["camera_score"] >= 0.5
-    (suspect,) = doc["suspects"]
-    assert suspect["standard"] == "NTSC" and suspect["evidence"].endswith(".sigmf-meta")
+    (ref,) = doc["new_since_baseline"]
+    new = doc["emitters"][ref["index"]]
+    assert new["baseline_change"] == "new" and new["kind"] == "analog-video" and new["suspect"]
+    (suspect_ref,) = doc["suspects"]
+    assert doc["emitters"][suspect_ref["index"]] is not None and suspect_ref == {"part": "rf", "index": ref["index"]}
+    assert new["standard"] == "NTSC" and new["evidence"].endswith(".sigmf-meta")
+    assert doc["counts"]["new_since_baseline"] == 1 and doc["status"] == "complete"
     flags = {round(e["freq_hz"] / 1e6): e["new_since_baseline"] for e in doc["emitters"]}
     assert flags == {1100: False, 1280: True}
 
@@ -126,7 +127,8 @@ def test_a_stronger_emitter_is_flagged_with_its_rise(tmp_path, data_dir, capsys)
     louder = write_scene(tmp_path, "b.json", [{**CARRIER, "power_dbfs": -35}])
     doc = sweep_json(capsys, "--scene", louder, "--baseline-rise", "6")
     (flag,) = doc["new_since_baseline"]
-    assert flag["change"] == "stronger" and flag["rise_db"] == pytest.approx(10, abs=1.5)
+    stronger = doc["emitters"][flag["index"]]
+    assert stronger["baseline_change"] == "stronger" and stronger["baseline_rise_db"] == pytest.approx(10, abs=1.5)
     assert sweep_json(capsys, "--scene", louder, "--baseline-rise", "12")["new_since_baseline"] == []
 
 
@@ -160,14 +162,28 @@ def test_an_unusable_database_does_not_stop_a_sweep(tmp_path, monkeypatch, capsy
     assert code == 1 and len(err) == 1 and "cannot save a baseline" in err[0]
 
 
-def test_a_baseline_saved_from_a_session_sweep_knows_its_ranges(tmp_path):
-    """The session stores its summary with top-level ``ranges_hz``; the web API saves from that row."""
+def test_a_baseline_saved_from_a_stored_sweep_knows_its_ranges(tmp_path):
+    """The web UI saves a stored sweep's document as the baseline: its plan says what it covered."""
+    from appliance import report
+    from dsp import plan as planmod
+
     store = Store(tmp_path / "data")
     sweep_id = store.begin_sweep("session")
-    emitters = [emitter(98.1e6, -25, 200e3)]
-    store.finish_sweep(sweep_id, status="complete", summary={"ranges_hz": [[88e6, 108e6]]}, emitters=emitters)
-    store.save_baseline(store.emitters(sweep_id), name="from the web UI", sweep_id=sweep_id)
+    doc = report.sweep_document(planmod.make_plan(((88e6, 108e6),)), rf={"emitters": [emitter(98.1e6, -25, 200e3)]})
+    store.finish_sweep(sweep_id, doc)
+    baseline.save(store, store.document(sweep_id), name="from the web UI", sweep_id=sweep_id)
     reference = baseline.latest(store)
     assert reference.ranges_hz == [(88e6, 108e6)] and reference.name == "from the web UI"
+    assert "id" not in reference.emitters[0] and "new_since_baseline" not in reference.emitters[0]
     result = baseline.compare([emitter(98.1e6, -24, 200e3), emitter(433.92e6)], reference)
     assert [c.status for c in result.changes] == ["known", "uncovered"]
+
+
+def test_only_a_complete_sweep_becomes_a_baseline(tmp_path):
+    from appliance import report
+    from dsp import plan as planmod
+
+    partial = report.sweep_document(planmod.make_plan(((88e6, 108e6),)), rf={"problems": ["tuner did not lock"]})
+    assert partial["status"] == "partial"
+    with pytest.raises(ValueError, match="needs a complete sweep"):
+        baseline.save(Store(tmp_path / "data"), partial)

@@ -86,7 +86,7 @@ def test_restarting_the_daemon_keeps_every_completed_sweep(tmp_path):
         for i in ids:
             after = again.get(f"/api/sweeps/{i}")
             assert after["sweep"]["status"] == "complete"
-            assert after["emitters"] == before[i]["emitters"]
+            assert after["document"] == before[i]["document"]
     finally:
         again.stop()
 

@@ -15,28 +15,30 @@ from gpiozero import Device
 
 from appliance import config as cfg
 from appliance.feedback import Feedback
+from appliance.rig import DeviceRig
 from appliance.session import Session, State
 from appliance.store import Store
-from hw.panel import Panel, PanelPins, mock_pin_factory
-from hw.radio import RtlSdrRadio
+from hw.panel import PanelPins, mock_pin_factory
 
 PINS = PanelPins()
 
 
 @contextlib.contextmanager
-def appliance(tmp_path, settings, open_radio, optical=None):
-    """Session + mock-pin panel + feedback + store, closed (pins reset) afterwards."""
+def appliance(tmp_path, settings, rig_kind=DeviceRig, **rig_options):
+    """Session on a rig + mock-pin panel + feedback + store, closed (pins reset) afterwards."""
     factory = mock_pin_factory()
-    panel = Panel(PINS, pin_factory=factory)
+    rig = rig_kind(settings, pin_factory=factory, **rig_options)
+    panel = rig.make_panel()
     feedback = Feedback(panel)
     store = Store(tmp_path / "data")
-    session = Session(open_radio=open_radio, store=store, config=settings, feedback=feedback, optical=optical)
+    session = Session(rig=rig, store=store, config=settings, feedback=feedback)
     try:
         yield session, store, feedback, factory
     finally:
         session.close()
         feedback.close()
         panel.close()
+        rig.close()
         factory.reset()
         Device.pin_factory = None
 
@@ -44,8 +46,12 @@ def appliance(tmp_path, settings, open_radio, optical=None):
 @pytest.fixture
 def rig(tmp_path, fake_rtlsdr):
     """The appliance with the RTL-SDR driver on a fake pyrtlsdr."""
-    settings = cfg.load(None, env={"ROOMSWEEP_SWEEP_RANGES": "100M:140M", "ROOMSWEEP_SWEEP_OPTICAL": "false"})
-    with appliance(tmp_path, settings, lambda: RtlSdrRadio(timeout_s=0.5)) as (session, store, feedback, _):
+    env = {
+        "ROOMSWEEP_SWEEP_RANGES": "100M:140M",
+        "ROOMSWEEP_SWEEP_OPTICAL": "false",
+        "ROOMSWEEP_RADIO_TIMEOUT_S": "0.5",
+    }
+    with appliance(tmp_path, cfg.load(None, env=env)) as (session, store, feedback, _):
         yield session, store, feedback, fake_rtlsdr
 
 
@@ -85,7 +91,7 @@ def test_dongle_pulled_mid_sweep_keeps_the_measured_hops(rig, failure, text):
     finish(session)
     record = store.sweeps()[0]
     assert record.status == "partial" and text in record.error
-    assert 4 <= record.summary["hops_done"] < record.summary["hops"]
+    assert 4 <= record.summary["hops_done"] < record.summary["plan"]["hops"]
     assert record.summary["missing_bands_hz"], "the bands not measured are named"
     assert session.state is State.RESULTS and "partly measured" in session.status()["message"]
     assert "results-partial" in patterns(feedback)
@@ -113,7 +119,7 @@ def test_silent_retune_failure_is_retried(rig):
     record = store.sweeps()[0]
     assert record.status == "partial" and "tuner did not lock at 1227.1 MHz" in record.error
     summary = record.summary
-    assert summary["relocks"] == 1 and summary["hops_done"] == summary["hops"] - 1
+    assert summary["relocks"] == 1 and summary["hops_done"] == summary["plan"]["hops"] - 1
     ((lo, hi),) = summary["missing_bands_hz"]
     assert lo < HOP_13_HZ < hi and hi - lo < 2.2e6
     (device,) = fake.instances
@@ -179,22 +185,16 @@ def test_clock_jump_during_a_sweep(rig, monkeypatch):
 
 @pytest.fixture
 def optics_rig(tmp_path, picamera2):
-    """Simulated radio, real optical stage with picamera2 faked at its boundary."""
-    from appliance import optical
-    from appliance.session import OpticalOutcome
+    """The device rig with a simulated radio and the real camera driver, picamera2 faked at its boundary."""
     from hw.sim.radio import SimRadio
     from hw.sim.scene import load_demo
 
-    settings = cfg.load(None, env={"ROOMSWEEP_SWEEP_RANGES": "1270M:1290M"})
-    pins = {}
+    class RadioOnlySimulated(DeviceRig):
+        def open_radio(self, **_):
+            return SimRadio(load_demo(), time_scale=0)
 
-    def optical_stage(progress, cancel):
-        scan = optical.scan_room(simulate=False, pin_factory=pins["factory"], pairs=4, progress=progress, cancel=cancel)
-        return OpticalOutcome.from_scan(scan)
-
-    radio = lambda: SimRadio(load_demo(), time_scale=0)  # noqa: E731
-    with appliance(tmp_path, settings, radio, optical_stage) as (session, store, feedback, factory):
-        pins["factory"] = factory
+    settings = cfg.load(None, env={"ROOMSWEEP_SWEEP_RANGES": "1270M:1290M", "ROOMSWEEP_OPTICAL_PAIRS": "4"})
+    with appliance(tmp_path, settings, RadioOnlySimulated) as (session, store, feedback, factory):
         yield session, store, feedback, picamera2
 
 

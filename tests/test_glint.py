@@ -348,7 +348,12 @@ def test_glint_cli_simulated_scan_in_a_subprocess():
 
 def test_scan_room_reports_a_missing_camera_instead_of_raising(monkeypatch, factory):
     monkeypatch.setitem(sys.modules, "picamera2", None)
-    result = optical.scan_room(simulate=False, pin_factory=factory)
+    from appliance import config as cfg
+    from appliance.rig import DeviceRig
+
+    rig = DeviceRig(cfg.load(None, env={}), pin_factory=factory)
+    result = optical.scan_room(rig)
+    rig.close()
     assert result.pairs == 0 and result.findings == [] and "picamera2" in result.error
     assert result.annotated_jpeg() is None and result.to_json()["complete"] is False
 

@@ -10,6 +10,7 @@ import pytest
 
 from appliance import config as cfg
 from appliance.feedback import Feedback
+from appliance.rig import SimulatedRig
 from appliance.session import Session, State
 from appliance.store import Store
 from hw.errors import RadioLost, RadioUnavailable
@@ -48,7 +49,8 @@ def make_appliance(tmp_path, factory, settings, scene, *, open_radio=None, time_
     feedback = Feedback(panel)
     store = Store(tmp_path / "data")
     radio_factory = open_radio or (lambda: SimRadio(scene, time_scale=time_scale))
-    session = Session(open_radio=radio_factory, store=store, config=settings, feedback=feedback, source="sim")
+    rig = SimulatedRig(settings, scene, time_scale=time_scale, pin_factory=factory, radio=radio_factory)
+    session = Session(rig=rig, store=store, config=settings, feedback=feedback)
     panel.on_short_press = session.short_press
     panel.on_long_press = session.long_press
     return session, panel, feedback, store
@@ -76,7 +78,7 @@ def test_press_sweeps_lights_red_for_the_camera_stores_rows_and_long_press_track
         assert factory.pin(PINS.red).state, "red LED for the planted camera"
         assert "results-suspect" in [s.pattern for s in feedback.history]
         (record,) = store.sweeps()
-        assert record.status == "complete" and record.summary["suspects"] >= 1
+        assert record.status == "complete" and record.summary["counts"]["suspects"] >= 1
         top = store.emitters(record.id)[0]
         assert abs(top["freq_hz"] - 1.28e9) < 10e3 and top["camera_score"] >= 0.5
         press(factory, hold=0.6)  # long press: track the top suspect

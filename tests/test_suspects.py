@@ -6,9 +6,8 @@ import json
 
 import pytest
 
-from appliance import baseline, evidence, rf_sweep
+from appliance import baseline, evidence, report, rf_sweep
 from appliance.analyze import analyze
-from appliance.report import sweep_json
 from appliance.store import Store
 from dsp import plan as planmod
 from hw.errors import RadioLost
@@ -85,14 +84,15 @@ def test_looks_are_proportionate(sweeps):
 def test_a_baseline_without_the_camera_flags_it_as_new(sweeps, tmp_path):
     clean, bugged = sweeps
     store = Store(tmp_path / "data")
-    baseline.save(store, sweep_json(clean), name="clean room")
+    baseline.save(store, report.sweep_document(FULL, rf=report.rf_part(clean)), name="clean room")
     reference = baseline.latest(store)
     assert reference is not None and reference.ranges_hz == [(24e6, 1766e6)]
-    doc = sweep_json(bugged)
-    summary, flagged = baseline.annotate(doc["emitters"], reference, current_ranges_hz=list(FULL.ranges))
+    doc = report.sweep_document(FULL, rf=report.rf_part(bugged), reference=reference)
+    summary = doc["baseline"]
     assert summary["name"] == "clean room" and summary["emitters"] == len(clean.emitters)
-    assert [f["change"] for f in flagged] == ["new"]
-    assert abs(flagged[0]["freq_hz"] - 1.28e9) < 1e6 and flagged[0]["camera_score"] >= 0.5
+    flagged = [doc["emitters"][f["index"]] for f in doc["new_since_baseline"]]
+    assert [f["baseline_change"] for f in flagged] == ["new"]
+    assert abs(flagged[0]["freq_hz"] - 1.28e9) < 1e6 and flagged[0]["suspect"]
     new = [e for e in doc["emitters"] if e["new_since_baseline"]]
     assert len(new) == 1 and new[0]["baseline_change"] == "new"
     assert all(e["new_since_baseline"] is False for e in doc["emitters"] if e is not new[0])

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from appliance import daemon
+from appliance import daemon, rig
 from hw import thermal
 
 PI4_FLAGS = "devices/platform/soc/soc:firmware/get_throttled"
@@ -108,7 +108,7 @@ def test_the_device_page_shows_power_warnings(tmp_path, monkeypatch):
     monkeypatch.setenv("ROOMSWEEP_SWEEP_OPTICAL", "false")
     root = fake_sys(tmp_path / "sys", throttled="50005", zones=[("cpu-thermal", 55000)])
     appliance = daemon.build(
-        simulate=True,
+        hardware=rig.Choice(simulate=True),
         data_dir=tmp_path / "data",
         config_path=tmp_path / "roomsweep.toml",
         admin_secret="test-admin-secret-123",

@@ -166,7 +166,7 @@ def test_sweep_results_spectrum_baseline_and_tracking_through_the_api(live_serve
     (sweep,) = s.get(f"{base}/api/sweeps").json()["sweeps"]
     assert sweep["status"] == "complete"
     detail = s.get(f"{base}/api/sweeps/{sweep['id']}").json()
-    freqs = [e["freq_hz"] for e in detail["emitters"]]
+    freqs = [e["freq_hz"] for e in detail["document"]["emitters"]]
     assert any(abs(f - 1.28e9) < 1e4 for f in freqs)
     spec = s.get(
         f"{base}/api/sweeps/{sweep['id']}/spectrum", params={"lo_hz": 1.27e9, "hi_hz": 1.29e9, "points": 200}
@@ -175,7 +175,7 @@ def test_sweep_results_spectrum_baseline_and_tracking_through_the_api(live_serve
     r = s.post(f"{base}/api/baseline", json={"name": "clean room"}, headers=headers)
     assert r.status_code == 201 and r.json()["baseline"]["sweep_id"] == sweep["id"]
     assert s.get(f"{base}/api/baseline").json()["baseline"]["name"] == "clean room"
-    camera = next(e for e in detail["emitters"] if abs(e["freq_hz"] - 1.28e9) < 1e4)
+    camera = next(e for e in detail["document"]["emitters"] if abs(e["freq_hz"] - 1.28e9) < 1e4)
     assert s.post(f"{base}/api/tracking", json={"emitter_id": camera["id"]}, headers=headers).status_code == 202
     wait_state(live_server, s, {"tracking"})
     assert s.delete(f"{base}/api/tracking", headers=headers).json() == {"stopped": True}
@@ -273,14 +273,14 @@ def test_a_sweep_with_the_optical_stage_stores_findings_and_the_glint_photo(live
     wait_state(live_server, s, {"results"}, timeout=120)
     sweep_id = s.get(f"{base}/api/sweeps").json()["sweeps"][0]["id"]
     detail = s.get(f"{base}/api/sweeps/{sweep_id}").json()
-    kinds = sorted(f["kind"] for f in detail["findings"])
-    assert kinds == ["ir-led", "lens"], detail["findings"]  # the demo room's lens and IR LED
-    lens = next(f for f in detail["findings"] if f["kind"] == "lens")
+    kinds = sorted(f["kind"] for f in detail["document"]["optical"]["findings"])
+    assert kinds == ["ir-led", "lens"], detail["document"]["optical"]["findings"]  # the demo room's lens and IR LED
+    lens = next(f for f in detail["document"]["optical"]["findings"] if f["kind"] == "lens")
     assert abs(lens["x"] - 0.62 * 1280) < 6 and abs(lens["y"] - 0.31 * 720) < 6
     (image_url,) = detail["images"]
     photo = s.get(base + image_url)
     assert photo.status_code == 200 and photo.content[:2] == b"\xff\xd8"
-    assert detail["sweep"]["summary"]["findings"] == 2
+    assert detail["sweep"]["summary"]["counts"]["findings"] == 2
 
 
 def test_a_closed_stream_gives_its_slot_back_within_seconds(live_server):

@@ -10,7 +10,6 @@ Policy violation fails the test that caused it.
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import time
@@ -27,9 +26,6 @@ pytestmark = pytest.mark.browser
 
 ARTIFACTS = REPO / "test-artifacts" / "webui"
 SWEEP_PAGE_BUDGET_BYTES = 200_000
-LENS = {"x": 794.0, "y": 223.0, "radius_px": 2.5, "kind": "lens", "score": 0.93, "seen_in": 6}
-IR_LED = {"x": 256.0, "y": 504.0, "radius_px": 3.0, "kind": "ir-led", "score": 0.81, "seen_in": 8}
-
 # Collected by an init script in every page: CSP violations the browser reports.
 WATCH_CSP = """
 window.__csp = [];
@@ -38,41 +34,10 @@ document.addEventListener('securitypolicyviolation', (e) =>
 """
 
 
-def glint_photo() -> bytes:
-    """A dark room photo with the two findings circled, as the optical stage stores it."""
-    from PIL import Image, ImageDraw
-
-    image = Image.new("RGB", (1280, 720), (18, 14, 12))
-    draw = ImageDraw.Draw(image)
-    draw.rectangle((0, 520, 1280, 720), fill=(30, 24, 20))  # floor
-    draw.rectangle((700, 150, 900, 300), outline=(60, 50, 45), width=4)  # a smoke detector
-    for f, colour in ((LENS, (255, 60, 40)), (IR_LED, (255, 200, 40))):
-        x, y = f["x"], f["y"]
-        draw.ellipse((x - 3, y - 3, x + 3, y + 3), fill=(250, 250, 250))
-        draw.ellipse((x - 18, y - 18, x + 18, y + 18), outline=colour, width=3)
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=85)
-    return out.getvalue()
-
-
-def optical_stage(progress, cancel):
-    """Stands in for the camera sweep (its own tests live with it): two findings and a photo."""
-    from appliance.session import OpticalOutcome
-
-    for step in range(1, 5):
-        progress(step / 4)
-    return OpticalOutcome(
-        findings=[dict(LENS), dict(IR_LED)],
-        image_jpeg=glint_photo(),
-        summary={"pairs": 8, "lenses": 1, "ir_leds": 1, "image": {"width": 1280, "height": 720}},
-    )
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     # a quarter of real time: a full sweep takes a few seconds, long enough to watch it fill in
     live = LiveServer(tmp_path_factory.mktemp("webui"), time_scale=0.25)
-    live.appliance.session.optical = optical_stage
     yield live
     live.close()
 
@@ -420,9 +385,9 @@ def test_history_lists_compares_and_deletes_sweeps(phone, server, api):
     page.click("#compare-button")
     page.wait_for_selector("#compare:not([hidden])")
     diff = page.text_content("#compare-body")
-    # the camera-bands sweep does not cover the FM band: the FM stations are "gone"
-    assert re.search(rf"Gone since #{older} \([1-9]", diff)
-    assert "98.100 MHz" in diff
+    # the camera-bands sweep does not cover the FM band: the FM stations are not "gone", just not swept
+    assert f"Gone since #{older} (0)" in diff
+    assert re.search(rf"Outside sweep #{newer}'s bands \([1-9]", diff) and "98.100 MHz" in diff
     phone.no_horizontal_scroll()
     phone.shot("07-history-compare")
 
@@ -444,7 +409,7 @@ def test_baseline_save_view_and_clear(phone, server, api):
     page.click("#save")
     page.wait_for_function("() => document.querySelector('#current-text').textContent.startsWith('room 214')")
     assert f"from sweep #{sweep_id}" in page.text_content("#current-meta")
-    assert "1280.000 MHz" in page.text_content("#baseline-emitters")
+    assert re.search(r"1280\.00\d MHz", page.text_content("#baseline-emitters"))
     assert api.get(f"{server.base_url}/api/baseline").json()["baseline"]["name"] == "room 214"
     phone.no_horizontal_scroll()
     phone.shot("08-baseline")
@@ -547,12 +512,10 @@ CLASSIFIED = {
     "reasons": ["line-rate comb at 15625 Hz (4 harmonics)", "continuous"],
     "examined": True,
     "features": {"comb_harmonics": 4, "duty_cycle": 0.99},
-    "new_since_baseline": True,
-    "baseline_change": "new",
-    "baseline_power_dbfs": None,
+    "suspect": True,
 }
 KNOWN = {**CLASSIFIED, "freq_hz": 98.1e6, "kind": "fm-broadcast", "camera_score": 0.0, "standard": None}
-KNOWN.update(line_rate_hz=None, field_rate_hz=None, features=None, new_since_baseline=False, baseline_change=None)
+KNOWN.update(line_rate_hz=None, field_rate_hz=None, features=None, suspect=False)
 
 
 def test_results_show_what_the_classifier_adds(phone, server):
@@ -564,8 +527,13 @@ def test_results_show_what_the_classifier_adds(phone, server):
     freqs = np.linspace(24e6, 1766e6, 4000)
     power = np.full(freqs.size, 10 ** (-5.5)) * (1 + 300 * (np.abs(freqs - 1280e6) < 3e6))
     store.save_spectrum(sweep_id, freqs, power, power)
-    summary = {"ranges_hz": [[24e6, 1766e6]], "hops": 870, "hops_done": 870, "emitters": 2, "suspects": 1}
-    store.finish_sweep(sweep_id, status="complete", summary=summary, emitters=[KNOWN, CLASSIFIED])
+    from appliance import baseline, report
+    from dsp import plan as planmod
+
+    reference = baseline.Reference([KNOWN], [(24e6, 1766e6)], id=3, name="clean room")
+    rf = {"emitters": [dict(KNOWN), dict(CLASSIFIED)], "hops_done": 870}
+    doc = report.sweep_document(planmod.make_plan(((24e6, 1766e6),)), rf=rf, reference=reference)
+    store.finish_sweep(sweep_id, doc)
     try:
         page = phone.page
         phone.goto(f"/results/{sweep_id}")
@@ -617,7 +585,7 @@ def test_a_dongle_pulled_mid_sweep_shows_which_bands_are_missing(browser, tmp_pa
 
     server = LiveServer(tmp_path)
     scene = load_demo()
-    server.appliance.session._open_radio = lambda: PulledRadio(scene, time_scale=0, fail_after=300)
+    server.appliance.session.rig._radio_factory = lambda: PulledRadio(scene, time_scale=0, fail_after=300)
     try:
         phone = Phone(browser, server)
         page = phone.page
@@ -639,5 +607,51 @@ def test_a_dongle_pulled_mid_sweep_shows_which_bands_are_missing(browser, tmp_pa
         assert "Partly measured" in page.text_content("#banners")
         phone.close()
         assert not phone.errors, phone.errors
+    finally:
+        server.close()
+
+
+def test_a_cli_saved_baseline_and_a_daemon_sweep_show_the_same_facts(browser, tmp_path, monkeypatch, capsys):
+    """Both come from the one sweep document: the results page has nothing to guess for either."""
+    from appliance.cli import main
+
+    server = LiveServer(tmp_path)
+    monkeypatch.setenv("ROOMSWEEP_DATA_DIR", str(tmp_path / "data"))  # the CLI works on the device's store
+    try:
+        assert main(["sweep", "--simulate", "--range", "1.27G:1.29G", "--save-baseline", "desk", "--json"]) == 0
+        cli_id = json.loads(capsys.readouterr().out)["baseline_saved"]
+        cli_sweep = server.appliance.store.latest_baseline().sweep_id
+        api = requests.Session()
+        api.headers["Authorization"] = f"Bearer {server.secret}"
+        body = {"ranges": [{"lo_hz": 1.27e9, "hi_hz": 1.29e9}], "optical": False}
+        assert api.post(server.base_url + "/api/sweeps", json=body).status_code == 202
+        deadline = time.monotonic() + 60
+        while api.get(server.base_url + "/api/status").json()["session"]["state"] != "results":
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        daemon_sweep = api.get(server.base_url + "/api/sweeps?limit=1").json()["sweeps"][0]["id"]
+        phone = Phone(browser, server)
+        phone.page.goto(server.base_url + "/login")
+        phone.page.fill("#secret", server.secret)
+        phone.page.click("button[type=submit]")
+        phone.wait_ready()
+
+        def facts(sweep_id):
+            phone.goto(f"/results/{sweep_id}")
+            names = phone.page.locator("#facts dt").all_text_contents()
+            values = phone.page.locator("#facts dd").all_text_contents()
+            return dict(zip(names, values, strict=True))
+
+        cli, daemon = facts(cli_sweep), facts(daemon_sweep)
+        for name in ("Bands", "Hops", "Noise floor", "Resolution", "Signals"):
+            assert cli.get(name) and daemon.get(name), (name, cli, daemon)
+        assert cli["Bands"] == daemon["Bands"] == "1270–1290 MHz" and cli["Hops"] == daemon["Hops"]
+        assert cli["Compared with"].startswith("no baseline")
+        assert daemon["Compared with"].startswith(f"baseline desk · {cli['Signals']} signals")
+        assert daemon["New since baseline"] == "0"
+        phone.shot("15-results-after-cli-baseline")
+        phone.close()
+        assert not phone.errors, phone.errors
+        assert cli_id is not None
     finally:
         server.close()

@@ -9,8 +9,10 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from flask import Blueprint, jsonify, send_file, url_for
+from flask import Blueprint, jsonify, request, send_file, url_for
 
+from appliance import baseline as baselinemod
+from appliance import report
 from appliance.config import ConfigError, SettingConflict
 from appliance.session import SessionBusy, target_for
 from appliance.tracking import Target
@@ -102,6 +104,8 @@ def list_sweeps():
 
 
 def _sweep_json(record) -> dict[str, Any]:
+    """A stored sweep's row: when, how it ended, and its document's head (``summary``: the sweep
+    document without its emitter and finding lists, see ``appliance.report``)."""
     return {
         "id": record.id,
         "started_at": record.started_at,
@@ -131,8 +135,7 @@ def get_sweep(sweep_id: int):
     return jsonify(
         {
             "sweep": _sweep_json(record),
-            "emitters": store.emitters(sweep_id),
-            "findings": store.findings(sweep_id),
+            "document": store.document(sweep_id),
             "images": [
                 url_for("api.sweep_file", sweep_id=sweep_id, file_id=f["id"]) for f in files if f["role"] == "image"
             ],
@@ -148,6 +151,23 @@ def get_sweep(sweep_id: int):
             ],
         }
     )
+
+
+@bp.get("/sweeps/<int:sweep_id>/compare")
+@login_required
+def compare_sweeps(sweep_id: int):
+    """This sweep against an older one (``?with=ID``): what appeared, went, rose or fell, judged here."""
+    if "with" not in request.args:
+        raise RequestError("give the sweep to compare with: ?with=ID")
+    other = validate.query_int("with", 0, 1, MAX_ID)
+    store = appliance().store
+    _record_or_404(sweep_id)
+    _record_or_404(other)
+    newer, older = store.document(sweep_id), store.document(other)
+    if newer is None or older is None:  # deleted in between
+        raise RequestError("that sweep was just deleted", 404)
+    rise = appliance().settings["sweep.baseline_rise_db"]
+    return jsonify({"sweep_id": sweep_id, "with": other, **report.comparison(newer, older, rise_db=rise)})
 
 
 @bp.delete("/sweeps/<int:sweep_id>")
@@ -278,7 +298,7 @@ def save_baseline():
     record = _record_or_404(sweep_id)
     if record.status != "complete":
         raise RequestError(f"sweep {sweep_id} is {record.status}; a baseline needs a complete sweep", 409)
-    baseline_id = store.save_baseline(store.emitters(sweep_id), name=name, sweep_id=sweep_id)
+    baseline_id = baselinemod.save(store, store.document(sweep_id), name=name, sweep_id=sweep_id)
     (baseline,) = [b for b in store.baselines() if b.id == baseline_id]
     return jsonify({"baseline": _baseline_json(baseline)}), 201
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from appliance import config as cfg
+from dsp import classify
 from webui.validate import MAX_ID
 
 ERROR = {"$ref": "#/components/schemas/Error"}
@@ -97,14 +98,50 @@ SCHEMAS: dict[str, Any] = {
             "bandwidth_hz": {"type": "number"},
             "power_dbfs": {"type": "number", "nullable": True},
             "snr_db": {"type": "number", "nullable": True},
-            "kind": {
-                "type": "string",
-                "enum": ["analog-video", "fm-broadcast", "tdma", "ofdm", "burst", "carrier", "unknown"],
-            },
+            "kind": {"type": "string", "enum": list(classify.KINDS)},
             "line_rate_hz": {"type": "number", "nullable": True},
             "standard": {"type": "string", "nullable": True},
             "camera_score": {"type": "number", "minimum": 0, "maximum": 1},
+            "suspect": {"type": "boolean"},
             "reasons": {"type": "array", "items": {"type": "string"}},
+            "new_since_baseline": {"type": "boolean", "nullable": True},
+            "baseline_change": {"type": "string", "enum": ["new", "stronger"], "nullable": True},
+            "baseline_power_dbfs": {"type": "number", "nullable": True},
+            "baseline_rise_db": {"type": "number", "nullable": True},
+        },
+    },
+    "SuspectRef": {
+        "type": "object",
+        "required": ["part", "index"],
+        "properties": {"part": {"type": "string", "enum": ["rf", "optical"]}, "index": {"type": "integer"}},
+    },
+    "SweepDocument": {
+        "type": "object",
+        "description": "The one sweep document (appliance/report.py), judged on the device when the sweep ran",
+        "required": ["version", "status", "plan", "emitters", "suspects", "counts", "baseline", "new_since_baseline"],
+        "properties": {
+            "version": {"type": "integer"},
+            "status": {"type": "string"},
+            "complete": {"type": "boolean"},
+            "cancelled": {"type": "boolean"},
+            "error": {"type": "string", "nullable": True},
+            "problems": {"type": "array", "items": {"type": "string"}},
+            "plan": {"type": "object"},
+            "missing_bands_hz": {"type": "array", "items": {"type": "array", "items": {"type": "number"}}},
+            "emitters": {"type": "array", "items": {"$ref": "#/components/schemas/Emitter"}},
+            "optical": {
+                "type": "object",
+                "nullable": True,
+                "properties": {"findings": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}}},
+            },
+            "suspects": {"type": "array", "items": {"$ref": "#/components/schemas/SuspectRef"}},
+            "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
+            "baseline": {"type": "object", "nullable": True},
+            "new_since_baseline": {
+                "type": "array",
+                "nullable": True,
+                "items": {"$ref": "#/components/schemas/SuspectRef"},
+            },
         },
     },
     "Finding": {
@@ -117,6 +154,7 @@ SCHEMAS: dict[str, Any] = {
             "y": {"type": "number"},
             "radius_px": {"type": "number"},
             "score": {"type": "number"},
+            "suspect": {"type": "boolean"},
             "seen_in": {"type": "integer"},
         },
     },
@@ -244,16 +282,15 @@ PATHS: dict[str, Any] = {
     "/api/sweeps/{sweep_id}": {
         "parameters": [SWEEP_ID],
         "get": {
-            "summary": "One sweep with its emitters, optical findings and files",
+            "summary": "One sweep: its row, its sweep document (emitters, optical findings, verdicts) and files",
             "responses": {
                 "200": _json(
                     {
                         "type": "object",
-                        "required": ["sweep", "emitters", "findings", "images", "files"],
+                        "required": ["sweep", "document", "images", "files"],
                         "properties": {
                             "sweep": {"$ref": "#/components/schemas/Sweep"},
-                            "emitters": {"type": "array", "items": {"$ref": "#/components/schemas/Emitter"}},
-                            "findings": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}},
+                            "document": {"$ref": "#/components/schemas/SweepDocument"},
                             "images": {"type": "array", "items": {"type": "string"}},
                             "files": {"type": "array", "items": {"type": "object"}},
                         },
@@ -265,6 +302,42 @@ PATHS: dict[str, Any] = {
         "delete": {
             "summary": "Delete a sweep and its files",
             "responses": {"204": {"description": "deleted"}, **_errors(401, 403, 404, 409)},
+        },
+    },
+    "/api/sweeps/{sweep_id}/compare": {
+        "parameters": [SWEEP_ID],
+        "get": {
+            "summary": "This sweep against an older one: appeared, gone, stronger, weaker, unchanged (indices)",
+            "parameters": [
+                {
+                    "name": "with",
+                    "in": "query",
+                    "required": True,
+                    "schema": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+                }
+            ],
+            "responses": {
+                "200": _json(
+                    {
+                        "type": "object",
+                        "required": ["sweep_id", "with", "rise_db", "appeared", "gone", "stronger", "weaker"],
+                        "properties": {
+                            "sweep_id": {"type": "integer"},
+                            "with": {"type": "integer"},
+                            "rise_db": {"type": "number"},
+                            "appeared": {"type": "array", "items": {"type": "object"}},
+                            "gone": {"type": "array", "items": {"type": "integer"}},
+                            "not_swept_now": {"type": "array", "items": {"type": "integer"}},
+                            "stronger": {"type": "array", "items": {"type": "object"}},
+                            "weaker": {"type": "array", "items": {"type": "object"}},
+                            "unchanged": {"type": "array", "items": {"type": "object"}},
+                            "not_covered": {"type": "array", "items": {"type": "object"}},
+                            "findings": {"type": "object"},
+                        },
+                    }
+                ),
+                **_errors(400, 401, 404),
+            },
         },
     },
     "/api/sweeps/{sweep_id}/spectrum": {

@@ -14,7 +14,7 @@ import sys
 import threading
 from pathlib import Path
 
-from appliance import daemon, paths
+from appliance import daemon, paths, rig
 from appliance.commands import radio_options
 from appliance.device import hotspot, identity
 from appliance.device.watchdog import Watchdog
@@ -72,11 +72,10 @@ def serve(
     watchdog = Watchdog.from_env()  # systemd: READY/STATUS/STOPPING, pings while the worker loop lives
     secret = admin_secret(data_dir)
     appliance = daemon.build(
-        simulate=simulate,
+        hardware=rig.Choice(simulate=simulate, scene_path=scene),
         data_dir=data_dir,
         config_path=paths.config_path(),
         admin_secret=secret,
-        scene_path=scene,
         heartbeat=watchdog.kick,
     )
     settings = appliance.settings

@@ -10,7 +10,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from appliance import radios
+from appliance import config as cfg
+from appliance import rig as rigmod
 from dsp import plan as planmod
 
 
@@ -44,11 +45,16 @@ def radio_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--ppm", type=int, default=0, help="frequency correction of the dongle")
 
 
-def open_radio(args: argparse.Namespace):
-    """The radio the shared options ask for."""
-    simulate = args.simulate or args.scene is not None
-    scene = radios.load_scene(args.scene) if simulate else None
-    return radios.open_radio(simulate=simulate, scene=scene, gain=args.gain, ppm=args.ppm)
+def rig_for(args: argparse.Namespace, settings: cfg.Config | None = None) -> rigmod.Rig:
+    """The hardware the shared options ask for (``--simulate``, ``--scene``), chosen once for the command.
+
+    ``settings`` default to the built-in values and ``ROOMSWEEP_*`` variables (not the device's file)."""
+    return rigmod.choose(settings or cfg.load(None), simulate=args.simulate, scene_path=args.scene)
+
+
+def open_radio(args: argparse.Namespace, rig: rigmod.Rig | None = None):
+    """The radio the shared options ask for, with their ``--gain`` and ``--ppm``."""
+    return (rig or rig_for(args)).open_radio(gain=args.gain, ppm=args.ppm)
 
 
 from appliance.commands import analyze, glint, hotspot, label, sweep, track  # noqa: E402  (modules use the helpers above)

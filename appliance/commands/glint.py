@@ -14,9 +14,10 @@ from pathlib import Path
 
 import numpy as np
 
+from appliance import config as cfg
 from appliance import optical
+from appliance import rig as rigmod
 from appliance.commands import UsageError
-from appliance.radios import load_scene
 from dsp import glint
 from hw.errors import BadInputError
 
@@ -112,9 +113,13 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _scan(args: argparse.Namespace) -> optical.OpticalScan:
-    simulate = not args.camera
-    scene = load_scene(args.scene) if simulate else None
-    return optical.scan_room(simulate=simulate, scene=scene, illuminator_pin=args.pin, pairs=args.pairs)
+    defaults = cfg.load(None)
+    settings = defaults.overridden({"panel.illuminator_pin": args.pin})
+    rig = rigmod.choose(settings, simulate=not args.camera, scene_path=args.scene)
+    try:
+        return optical.scan_room(rig, pairs=args.pairs)
+    finally:
+        rig.close()
 
 
 def print_result(result: optical.OpticalScan) -> None:

@@ -10,15 +10,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from appliance import baseline, evidence, paths
+from appliance import baseline, evidence, paths, report
 from appliance import rf_sweep as sweepmod
-from appliance.commands import UsageError, open_radio, radio_options, textout
+from appliance.commands import UsageError, open_radio, radio_options, rig_for, textout
 from appliance.commands.rtl_power_csv import write_rows
-from appliance.report import sweep_json
 from dsp import plan as planmod
 from hw.errors import BadInputError
 
-__all__ = ["add_parser", "plan_from_args", "print_sweep", "run", "sweep_json"]
+__all__ = ["add_parser", "plan_from_args", "print_sweep", "run"]
 
 
 def add_parser(sub) -> None:
@@ -101,7 +100,8 @@ def run(args: argparse.Namespace) -> int:
             return 1
         if problem:
             print(f"roomsweep sweep: not comparing with a baseline: {problem}", file=sys.stderr)
-    radio = open_radio(args)
+    rig = rig_for(args)
+    radio = open_radio(args, rig)
     bar = textout.ProgressBar()
     try:
         result = sweepmod.sweep(
@@ -115,6 +115,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         bar.done()
         radio.close()
+        rig.close()
     status = 0
     if args.csv:
         try:
@@ -128,15 +129,12 @@ def run(args: argparse.Namespace) -> int:
         except OSError as exc:
             print(f"roomsweep sweep: evidence not (fully) saved: {exc.strerror or exc}", file=sys.stderr)
             status = 1
-    doc = sweep_json(result)
     reference = baseline.latest(store) if store is not None and not args.no_baseline else None
-    doc["baseline"], doc["new_since_baseline"] = baseline.annotate(
-        doc["emitters"], reference, rise_db=args.baseline_rise, current_ranges_hz=list(plan.ranges)
-    )
-    doc["baseline_saved"] = None
+    doc = report.sweep_document(plan, rf=report.rf_part(result), reference=reference, rise_db=args.baseline_rise)
+    doc["baseline_saved"] = None  # this command's own addition: which baseline it saved
     if args.save_baseline is not None:
         if result.complete:
-            doc["baseline_saved"] = baseline.save(store, doc, name=args.save_baseline)
+            doc["baseline_saved"] = _save_baseline(store, doc, result, args.save_baseline, rig.source)
         else:
             print("roomsweep sweep: baseline not saved: the sweep did not complete", file=sys.stderr)
     if store is not None:
@@ -156,6 +154,15 @@ def run(args: argparse.Namespace) -> int:
     return status
 
 
+def _save_baseline(store: Any, doc: dict[str, Any], result: sweepmod.SweepResult, name: str, source: str) -> int:
+    """Keep the sweep as the daemon would (document and spectrum), then make it the baseline."""
+    sweep_id = store.begin_sweep(f"roomsweep sweep ({source})")
+    store.finish_sweep(sweep_id, doc)
+    spectrum = result.spectrum
+    store.save_spectrum(sweep_id, spectrum.freqs, spectrum.mean, spectrum.peak)
+    return baseline.save(store, doc, name=name, sweep_id=sweep_id)
+
+
 def print_sweep(doc: dict[str, Any]) -> None:
     plan = doc["plan"]
     ranges = ", ".join(f"{lo / 1e6:g}–{hi / 1e6:g} MHz" for lo, hi in plan["ranges_hz"])
@@ -170,13 +177,13 @@ def print_sweep(doc: dict[str, Any]) -> None:
         looked += f"; {doc['looks_skipped']} more candidate(s) judged from the spectrum only (--max-looks)"
     print(looked + ".")
     print(textout.emitter_table(doc["emitters"]))
-    suspects = doc["suspects"]
+    suspects = report.suspect_items(doc)
     print(f"\n{len(suspects)} suspect(s) out of {len(doc['emitters'])} emitter(s).")
     for rank, s in enumerate(suspects, start=1):
         line = f"  {rank}. {textout.mhz(s['freq_hz'])}  score {s['camera_score']:.2f}  {s['kind']}"
         if s["standard"]:
             line += f" ({s['standard']}, line rate {s['line_rate_hz']:.1f} Hz)"
-        if s["evidence"]:
+        if s.get("evidence"):
             line += f"  evidence: {s['evidence']}"
         print(line)
     print(baseline_line(doc))
@@ -185,7 +192,7 @@ def print_sweep(doc: dict[str, Any]) -> None:
 
 def baseline_line(doc: dict[str, Any]) -> str:
     """One sentence on the baseline: compared with which, what changed, whether saved."""
-    ref, flagged = doc.get("baseline"), doc.get("new_since_baseline")
+    ref, flagged = doc.get("baseline"), [doc["emitters"][f["index"]] for f in doc.get("new_since_baseline") or []]
     if ref is None:
         hint = " (run once with --save-baseline in a room you know is clean)"
         text = "No baseline compared" + ("" if doc.get("baseline_saved") else hint) + "."
@@ -194,7 +201,7 @@ def baseline_line(doc: dict[str, Any]) -> str:
         with contextlib.suppress(ValueError):
             when = dt.datetime.fromisoformat(when).astimezone().strftime("%Y-%m-%d %H:%M")
         label = f"'{ref['name']}' " if ref["name"] else ""
-        new = sum(1 for f in flagged if f["change"] == "new")
+        new = sum(1 for f in flagged if f["baseline_change"] == "new")
         stronger = len(flagged) - new
         text = (
             f"Since baseline {label}of {when}: {new} new, {stronger} stronger by >= {ref['rise_db']:g} dB, "

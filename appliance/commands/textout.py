@@ -53,7 +53,7 @@ def emitter_table(emitters: list[dict[str, Any]]) -> str:
     lines = [f"{'':2}{'frequency':>15}  {'width':>10}  {'level':>9}  {'SNR':>6}  {'kind':<13} {'score':>5}"]
     ranked = sorted(emitters, key=lambda e: (-e["camera_score"], e["freq_hz"]))
     for e in ranked:
-        mark = "!!" if e["camera_score"] >= 0.5 else "  "
+        mark = "!!" if e["suspect"] else "  "
         level = "—" if e["power_dbfs"] is None else f"{e['power_dbfs']:.1f} dBFS"
         snr = "—" if e["snr_db"] is None else f"{e['snr_db']:.1f} dB"
         line = (
@@ -68,6 +68,6 @@ def emitter_table(emitters: list[dict[str, Any]]) -> str:
             rise = e["power_dbfs"] - e["baseline_power_dbfs"]
             line += f"  {rise:+.1f} dB since baseline"
         lines.append(line)
-        if e["camera_score"] >= 0.5 or e.get("new_since_baseline"):
+        if e["suspect"] or e.get("new_since_baseline"):
             lines.extend(f"{'':19}· {r}" for r in e["reasons"])
     return "\n".join(lines)

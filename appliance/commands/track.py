@@ -13,13 +13,11 @@ import time
 
 from appliance import config as cfg
 from appliance import paths
-from appliance.commands import UsageError, frequency, open_radio, radio_options
-from appliance.daemon import make_panel
+from appliance import rig as rigmod
+from appliance.commands import UsageError, frequency, open_radio, radio_options, rig_for
 from appliance.feedback import Feedback
 from appliance.tracking import LevelUpdate, Target, track
 from dsp import plan as planmod
-from hw.errors import PanelError
-from hw.panel import Panel, mock_pin_factory
 
 BAR = 40
 
@@ -31,14 +29,6 @@ def add_parser(sub) -> None:
     p.add_argument("--seconds", type=float, metavar="S", help="stop after S seconds (default: until Ctrl-C)")
     radio_options(p)
     p.set_defaults(func=run)
-
-
-def _panel(simulate: bool, settings: cfg.Config) -> Panel | None:
-    try:
-        return make_panel(settings, mock_pin_factory() if simulate else None)
-    except PanelError as exc:
-        print(f"roomsweep track: no buzzer ({exc}); showing the level bar only", file=sys.stderr)
-        return None
 
 
 def level_line(update: LevelUpdate) -> str:
@@ -59,9 +49,11 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(f"roomsweep track: {exc}") from None
     settings = cfg.load(paths.config_path())
-    radio = open_radio(args)
-    simulate = args.simulate or args.scene is not None
-    panel = _panel(simulate, settings)
+    rig = rig_for(args, settings)
+    radio = open_radio(args, rig)
+    panel, problem = rigmod.try_panel(rig)
+    if panel is None:
+        print(f"roomsweep track: no buzzer ({problem}); showing the level bar only", file=sys.stderr)
     feedback = Feedback(panel) if panel is not None else None
     stop = threading.Event()
     if args.seconds is not None:
@@ -101,6 +93,7 @@ def run(args: argparse.Namespace) -> int:
         if panel is not None:
             panel.close()
         radio.close()
+        rig.close()
     if last is not None:
         if sys.stdout.isatty():
             sys.stdout.write("\n")

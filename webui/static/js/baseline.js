@@ -25,7 +25,7 @@
     const select = $("#source");
     const complete = sweeps.filter((s) => s.status === "complete");
     for (const s of complete) {
-      const n = (s.summary || {}).emitters;
+      const n = ((s.summary || {}).counts || {}).emitters;
       select.append(
         el("option", {
           value: String(s.id),

@@ -146,7 +146,7 @@
     setMarkers(emitters) {
       this.markers = (emitters || []).map((e) => ({
         freq: e.freq_hz,
-        suspect: (e.camera_score || 0) >= 0.5 || e.new_since_baseline === true,
+        suspect: RS.isSuspect(e) || RS.isNew(e),
       }));
       this.requestDraw();
     }

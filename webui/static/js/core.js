@@ -235,8 +235,8 @@
   };
 
   /** The banner a stored sweep deserves (partial, cancelled, failed), or none; ``cancelledText`` says what is shown. */
-  RS.sweepStatusBanner = function sweepStatusBanner(sweep, cancelledText) {
-    const missing = (sweep.summary && sweep.summary.missing_bands_hz) || [];
+  RS.sweepStatusBanner = function sweepStatusBanner(sweep, doc, cancelledText) {
+    const missing = (doc && doc.missing_bands_hz) || [];
     const status = RS.statusText[sweep.status] || sweep.status;
     RS.dismiss("sweep-status");
     if (sweep.status === "partial") {

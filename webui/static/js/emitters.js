@@ -1,7 +1,7 @@
 /* Emitters (RF signals) and optical findings as the pages show them: ranked cards with kind,
-   frequency, level, SNR, camera score, reasons and "new since baseline"; matching two emitter
-   lists by frequency (history compare, and "new" when the server did not say). Fields the
-   classifier adds later (standard, line_rate_hz, new_since_baseline, ...) are shown when present. */
+   frequency, level, SNR, camera score, reasons and "new since baseline". Every verdict here
+   (suspect, new, stronger) was judged on the device when the sweep ran (appliance/report.py):
+   this file only shows it. */
 (function () {
   "use strict";
   const RS = window.RS;
@@ -20,67 +20,19 @@
   // Fields the card shows in its own places; any others go under "More measurements".
   const SHOWN = new Set([
     "id", "sweep_id", "freq_hz", "bandwidth_hz", "power_dbfs", "snr_db", "kind", "line_rate_hz", "standard",
-    "camera_score", "reasons", "bursty", "field_rate_hz", "examined", "new_since_baseline", "baseline_change",
-    "baseline_power_dbfs", "evidence",
+    "camera_score", "suspect", "reasons", "bursty", "field_rate_hz", "examined", "new_since_baseline",
+    "baseline_change", "baseline_power_dbfs", "baseline_rise_db", "evidence",
   ]);
-  const CHANGES = { new: "New since baseline", rose: "Stronger than baseline", stronger: "Stronger than baseline" };
-  const SUSPECT_SCORE = 0.5;
-  const RISE_DB = 6; // the appliance's default sweep.baseline_rise_db
+  const CHANGES = { new: "New since baseline", stronger: "Stronger than baseline" };
 
   RS.kindLabel = (kind) => KINDS[kind] || kind || "Unknown signal";
   RS.findingLabel = (kind) => FINDINGS[kind] || kind || "Finding";
-  RS.isSuspect = (e) => (e.camera_score || 0) >= SUSPECT_SCORE;
+  RS.isSuspect = (item) => item.suspect === true;
+  RS.isNew = (emitter) => emitter.new_since_baseline === true;
 
-  /** True / false / null (unknown): the server's verdict, else ours against the baseline. */
-  RS.isNew = function isNew(emitter, baselineEmitters) {
-    if ("new_since_baseline" in emitter) {
-      // the appliance judged it (null: the baseline did not cover this frequency)
-      return emitter.new_since_baseline === null ? null : Boolean(emitter.new_since_baseline);
-    }
-    if (!baselineEmitters) return null;
-    const { onlyA, both } = RS.matchEmitters([emitter], baselineEmitters);
-    if (onlyA.length) return true;
-    const [[now, before]] = both;
-    return Number.isFinite(now.power_dbfs) && Number.isFinite(before.power_dbfs)
-      ? now.power_dbfs - before.power_dbfs >= RISE_DB
-      : false;
-  };
-
-  /** Pair emitters of two lists by frequency (nearest first, within half the wider bandwidth). */
-  RS.matchEmitters = function matchEmitters(a, b) {
-    const pairs = [];
-    a.forEach((ea, i) => {
-      b.forEach((eb, j) => {
-        const distance = Math.abs(ea.freq_hz - eb.freq_hz);
-        const tolerance = Math.max(150e3, Math.max(ea.bandwidth_hz || 0, eb.bandwidth_hz || 0) / 2);
-        if (distance <= tolerance) pairs.push([distance, i, j]);
-      });
-    });
-    pairs.sort((p, q) => p[0] - q[0]);
-    const usedA = new Set();
-    const usedB = new Set();
-    const both = [];
-    for (const [, i, j] of pairs) {
-      if (usedA.has(i) || usedB.has(j)) continue;
-      usedA.add(i);
-      usedB.add(j);
-      both.push([a[i], b[j]]);
-    }
-    return {
-      onlyA: a.filter((_, i) => !usedA.has(i)),
-      onlyB: b.filter((_, j) => !usedB.has(j)),
-      both: both.sort((p, q) => p[0].freq_hz - q[0].freq_hz),
-    };
-  };
-
-  /** Suspects first, then new ones, then by camera score and SNR. */
-  RS.rankEmitters = function rankEmitters(list, baselineEmitters) {
-    const key = (e) => [
-      RS.isSuspect(e) ? 1 : 0,
-      RS.isNew(e, baselineEmitters) ? 1 : 0,
-      e.camera_score || 0,
-      e.snr_db || 0,
-    ];
+  /** Suspects first, then new ones, then by camera score and SNR (an order, not a verdict). */
+  RS.rankEmitters = function rankEmitters(list) {
+    const key = (e) => [RS.isSuspect(e) ? 1 : 0, RS.isNew(e) ? 1 : 0, e.camera_score || 0, e.snr_db || 0];
     return [...list].sort((p, q) => {
       const kp = key(p);
       const kq = key(q);
@@ -90,13 +42,13 @@
   };
 
   /**
-   * One emitter as a list item. options: {isNew, href, onTrack(e, button), onZoom(e)}.
+   * One emitter as a list item. options: {href, onTrack(e, button), onZoom(e)}.
    * The Track button appears only for stored emitters (they have an id).
    */
   RS.emitterCard = function emitterCard(e, options) {
     const opts = options || {};
     const suspect = RS.isSuspect(e);
-    const isNew = opts.isNew === true;
+    const isNew = RS.isNew(e);
     const freqText = fmt.mhz(e.freq_hz);
     const head = el(
       "div",
@@ -114,6 +66,9 @@
     if (Number.isFinite(e.line_rate_hz)) measures.push("Line rate " + e.line_rate_hz.toFixed(1) + " Hz");
     if (Number.isFinite(e.field_rate_hz)) measures.push("Field rate " + e.field_rate_hz.toFixed(2) + " Hz");
     if (Number.isFinite(e.baseline_power_dbfs)) measures.push("Baseline " + fmt.dbfs(e.baseline_power_dbfs));
+    if (e.baseline_change === "stronger" && Number.isFinite(e.baseline_rise_db)) {
+      measures.push("+" + fmt.db(e.baseline_rise_db) + " since baseline");
+    }
     if (e.bursty) measures.push("bursty");
     if (e.examined === true) measures.push("looked at closely");
     const score = Number.isFinite(e.camera_score) ? e.camera_score : 0;
@@ -196,11 +151,12 @@
     }
   };
 
-  /** "2 suspects found (1 radio, 1 optical)" or "No camera suspects". */
-  RS.suspectHeadline = function suspectHeadline(summary, emitters, findings) {
-    const radio = (emitters || []).filter(RS.isSuspect).length;
-    const optical = (findings || []).filter((f) => (f.score || 0) >= SUSPECT_SCORE).length;
-    const total = Number.isFinite(summary.suspects) ? summary.suspects : radio + optical;
+  /** "2 suspects found (1 radio, 1 optical)" or "No camera suspects", from the document's counts. */
+  RS.suspectHeadline = function suspectHeadline(counts) {
+    const c = counts || {};
+    const total = c.suspects || 0;
+    const radio = c.rf_suspects || 0;
+    const optical = c.optical_suspects || 0;
     if (!total) return "No camera suspects";
     const parts = [];
     if (radio) parts.push(radio + " radio");

@@ -1,11 +1,10 @@
-/* Stored sweeps, newest first, a page at a time; tick two to compare their signals (matched by
-   frequency: new, gone, changed in level); delete with a second tap. */
+/* Stored sweeps, newest first, a page at a time; tick two to compare their signals (the device
+   matches them: new, gone, stronger, weaker); delete with a second tap. */
 (function () {
   "use strict";
   const RS = window.RS;
   const { el, fmt, $ } = RS;
   const PAGE = 20;
-  const CHANGE_DB = 6;
 
   let nextBefore = null;
   const picked = new Set();
@@ -37,13 +36,15 @@
 
   function item(sweep) {
     const s = sweep.summary || {};
+    const c = s.counts || {};
     const status = RS.statusText[sweep.status] || sweep.status;
     const counts = [];
-    if (Number.isFinite(s.emitters)) counts.push(s.emitters + (s.emitters === 1 ? " signal" : " signals"));
-    if (s.suspects) counts.push(s.suspects + (s.suspects === 1 ? " suspect" : " suspects"));
-    if (s.findings) counts.push(s.findings + (s.findings === 1 ? " glint" : " glints"));
+    if (Number.isFinite(c.emitters)) counts.push(c.emitters + (c.emitters === 1 ? " signal" : " signals"));
+    if (c.suspects) counts.push(c.suspects + (c.suspects === 1 ? " suspect" : " suspects"));
+    if (c.new_since_baseline) counts.push(c.new_since_baseline + " new since baseline");
+    if (c.findings) counts.push(c.findings + (c.findings === 1 ? " glint" : " glints"));
     if (Number.isFinite(s.wall_time_s)) counts.push(fmt.duration(s.wall_time_s));
-    if (s.ranges_hz) counts.push(fmt.ranges(s.ranges_hz));
+    if (s.plan && s.plan.ranges_hz && s.plan.ranges_hz.length) counts.push(fmt.ranges(s.plan.ranges_hz));
     const box = el("input", { type: "checkbox", id: "pick-" + sweep.id, value: String(sweep.id) });
     box.addEventListener("change", () => {
       if (box.checked) picked.add(sweep.id);
@@ -58,7 +59,7 @@
         { class: "title" },
         el("a", { href: "/results/" + sweep.id, text: "Sweep #" + sweep.id }),
         el("span", { class: "badge " + (RS.statusClass[sweep.status] || ""), text: status }),
-        s.suspects ? el("span", { class: "badge suspect", text: "! " + s.suspects }) : null,
+        c.suspects ? el("span", { class: "badge suspect", text: "! " + c.suspects }) : null,
       ),
       el("p", { class: "num", text: fmt.when(sweep.started_at) + " · " + fmt.ago(sweep.started_at) }),
       el("p", { class: "muted small", text: counts.join(" · ") }),
@@ -98,8 +99,12 @@
     const button = $("#compare-button");
     button.disabled = true;
     try {
-      const [a, b] = await Promise.all([RS.api("GET", "/api/sweeps/" + older), RS.api("GET", "/api/sweeps/" + newer)]);
-      renderDiff(a, b);
+      const [diff, a, b] = await Promise.all([
+        RS.api("GET", "/api/sweeps/" + newer + "/compare?with=" + older),
+        RS.api("GET", "/api/sweeps/" + older),
+        RS.api("GET", "/api/sweeps/" + newer),
+      ]);
+      renderDiff(diff, a, b);
     } catch (err) {
       RS.fail(err, "Could not compare");
     } finally {
@@ -118,42 +123,42 @@
     ];
   }
 
-  function renderDiff(a, b) {
-    const idA = a.sweep.id;
-    const idB = b.sweep.id;
-    const { onlyA: appeared, onlyB: gone, both } = RS.matchEmitters(b.emitters, a.emitters);
-    const changed = [];
-    const same = [];
-    for (const [now, before] of both) {
-      const delta = now.power_dbfs - before.power_dbfs;
-      if (Number.isFinite(delta) && Math.abs(delta) >= CHANGE_DB) {
-        changed.push(
-          fmt.mhz(now.freq_hz) +
-            ": " +
-            fmt.dbfs(before.power_dbfs) +
-            " → " +
-            fmt.dbfs(now.power_dbfs) +
-            " (" +
-            (delta > 0 ? "+" : "") +
-            fmt.db(delta) +
-            ")",
-        );
-      } else {
-        same.push(line(now));
-      }
-    }
+  /** The device's comparison (indices into each sweep's emitters), in words. */
+  function renderDiff(diff, a, b) {
+    const before = a.document.emitters;
+    const now = b.document.emitters;
+    const change = (entry) =>
+      fmt.mhz(now[entry.index].freq_hz) +
+      ": " +
+      fmt.dbfs(before[entry.older_index].power_dbfs) +
+      " → " +
+      fmt.dbfs(now[entry.index].power_dbfs) +
+      " (" +
+      (entry.rise_db > 0 ? "+" : "") +
+      fmt.db(entry.rise_db) +
+      ")";
+    const unchanged = diff.unchanged.map((entry) => line(now[entry.index]));
     RS.append(RS.clear($("#compare-body")), [
-      el("p", { text: "Sweep #" + idB + " (" + fmt.when(b.sweep.started_at) + ") against #" + idA + " (" + fmt.when(a.sweep.started_at) + ")." }),
-      section("New in #" + idB, appeared.map(line), "Nothing new."),
-      section("Gone since #" + idA, gone.map(line), "Nothing disappeared."),
-      section("Level changed by " + CHANGE_DB + " dB or more", changed, "No big level changes."),
+      el("p", {
+        text: "Sweep #" + diff.sweep_id + " (" + fmt.when(b.sweep.started_at) + ") against #" + diff.with + " (" + fmt.when(a.sweep.started_at) + ").",
+      }),
+      section("New in #" + diff.sweep_id, diff.appeared.map((entry) => line(now[entry.index])), "Nothing new."),
+      section("Gone since #" + diff.with, diff.gone.map((i) => line(before[i])), "Nothing disappeared."),
+      section("Stronger by " + fmt.db(diff.rise_db) + " or more", diff.stronger.map(change), "Nothing got stronger."),
+      section("Weaker by " + fmt.db(diff.rise_db) + " or more", diff.weaker.map(change), "Nothing got weaker."),
+      diff.not_covered.length
+        ? section("Outside sweep #" + diff.with + "'s bands", diff.not_covered.map((entry) => line(now[entry.index])), "")
+        : null,
+      diff.not_swept_now.length
+        ? section("Outside sweep #" + diff.sweep_id + "'s bands", diff.not_swept_now.map((i) => line(before[i])), "")
+        : null,
       el(
         "details",
         {},
-        el("summary", { text: "Unchanged (" + same.length + ")" }),
-        el("ul", { class: "plain" }, same.map((t) => el("li", { text: t }))),
+        el("summary", { text: "Unchanged (" + unchanged.length + ")" }),
+        el("ul", { class: "plain" }, unchanged.map((t) => el("li", { text: t }))),
       ),
-      el("p", { class: "muted small", text: "Glints: " + (a.findings || []).length + " → " + (b.findings || []).length }),
+      el("p", { class: "muted small", text: "Glints: " + diff.findings.older + " → " + diff.findings.newer }),
     ]);
     const box = $("#compare");
     box.hidden = false;

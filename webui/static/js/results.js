@@ -25,7 +25,8 @@
 
   let chart;
   let sweepId;
-  let doc;
+  let reply; // GET /api/sweeps/<id>: {sweep, document, images, files}
+  let doc; // the sweep document, judged on the device when the sweep ran
   let detailRequest = null;
 
   RS.onReady(init);
@@ -40,15 +41,14 @@
     RS.twoTap($("#delete"), "Tap again to delete", deleteSweep);
     $("#save-baseline").addEventListener("click", saveBaseline);
     try {
-      const [sweepDoc, spectrum, baseline] = await Promise.all([
+      const [sweepReply, spectrum] = await Promise.all([
         RS.api("GET", "/api/sweeps/" + sweepId),
         RS.api("GET", "/api/sweeps/" + sweepId + "/spectrum?points=" + Math.min(4000, chart.pixelWidth)).catch((err) =>
           err.status === 404 ? null : Promise.reject(err),
         ),
-        RS.api("GET", "/api/baseline"),
       ]);
-      doc = sweepDoc;
-      doc.baseline = baseline.baseline;
+      reply = sweepReply;
+      doc = reply.document;
       render(spectrum);
     } catch (err) {
       RS.fail(err, "Could not load sweep " + sweepId);
@@ -59,53 +59,58 @@
   }
 
   function render(spectrum) {
-    const sweep = doc.sweep;
-    const summary = sweep.summary || {};
-    renderOverview(sweep, summary);
+    const sweep = reply.sweep;
+    renderOverview(sweep);
     if (spectrum) {
-      chart.setOverview(spectrum, summary.ranges_hz);
-      chart.setMissing(summary.missing_bands_hz);
+      chart.setOverview(spectrum, doc.plan.ranges_hz);
+      chart.setMissing(doc.missing_bands_hz);
       chart.setMarkers(doc.emitters);
       renderBands();
     } else {
       $("#readout").textContent = "This sweep has no radio spectrum.";
     }
     renderSignals();
-    renderOptical(summary);
+    renderOptical();
     renderFiles();
     $("#save-baseline").hidden = sweep.status !== "complete";
   }
 
-  function renderOverview(sweep, summary) {
+  function renderOverview(sweep) {
     const status = RS.statusText[sweep.status] || sweep.status;
-    let headline = RS.suspectHeadline(summary, doc.emitters, doc.findings);
+    const counts = doc.counts || {};
+    const ranges = doc.plan.ranges_hz;
+    let headline = RS.suspectHeadline(counts);
     if (sweep.status === "failed") headline = "Sweep failed";
     if (sweep.status === "running") headline = "Still sweeping…";
     $("#headline").textContent = headline;
     $("#summary-line").textContent = [
       fmt.when(sweep.started_at),
       status,
-      fmt.ranges(summary.ranges_hz),
-      (summary.emitters ?? doc.emitters.length) + " signals",
+      fmt.ranges(ranges),
+      doc.emitters.length + " signals",
     ].join(" · ");
     const facts = [
       ["Status", el("span", { class: "badge " + (RS.statusClass[sweep.status] || ""), text: status })],
       ["Started", fmt.when(sweep.started_at) + " (" + fmt.ago(sweep.started_at) + ")"],
-      ["Took", fmt.duration(summary.wall_time_s)],
-      ["Bands", fmt.ranges(summary.ranges_hz)],
-      ["Hops", summary.hops ? (summary.hops_done ?? "–") + " of " + summary.hops : null],
-      ["Noise floor", Number.isFinite(summary.noise_floor_dbfs) ? fmt.dbfs(summary.noise_floor_dbfs) : null],
-      ["Resolution", Number.isFinite(summary.rbw_hz) ? fmt.bandwidth(summary.rbw_hz) : null],
-      ["Signals", String(summary.emitters ?? doc.emitters.length)],
-      ["Glints", summary.findings ? String(summary.findings) : null],
+      ["Took", fmt.duration(doc.wall_time_s)],
+      ["Bands", fmt.ranges(ranges)],
+      ["Hops", doc.plan.hops ? (doc.hops_done ?? "–") + " of " + doc.plan.hops : null],
+      ["Noise floor", Number.isFinite(doc.noise_floor_dbfs) ? fmt.dbfs(doc.noise_floor_dbfs) : null],
+      ["Resolution", Number.isFinite(doc.plan.rbw_hz) ? fmt.bandwidth(doc.plan.rbw_hz) : null],
+      ["Signals", String(doc.emitters.length)],
+      ["Glints", counts.findings ? String(counts.findings) : null],
       ["Source", sweep.source || null],
     ];
-    const baseline = summary.baseline;
-    if (baseline && typeof baseline === "object") {
+    const baseline = doc.baseline;
+    if (baseline) {
       const n = Number.isFinite(baseline.emitters) ? " · " + baseline.emitters + " signals" : "";
-      facts.push(["Compared with", "baseline " + (baseline.name || "#" + baseline.id) + n]);
+      const rise = Number.isFinite(baseline.rise_db) ? " · stronger means +" + fmt.db(baseline.rise_db) : "";
+      facts.push(["Compared with", "baseline " + (baseline.name || "#" + baseline.id) + n + rise]);
+      facts.push(["New since baseline", String(counts.new_since_baseline || 0)]);
+    } else {
+      facts.push(["Compared with", "no baseline (save one in a room you know is clean)"]);
     }
-    const missing = summary.missing_bands_hz || [];
+    const missing = doc.missing_bands_hz || [];
     if (missing.length) facts.push(["Not measured", fmt.ranges(missing)]);
     if (sweep.error) facts.push(["Problem", sweep.error]);
     const dl = RS.clear($("#facts"));
@@ -113,7 +118,7 @@
       if (value === null || value === undefined || value === "–") continue;
       dl.append(el("dt", { text: name }), el("dd", {}, value));
     }
-    RS.sweepStatusBanner(sweep, "This sweep was stopped early: it shows only what was measured.");
+    RS.sweepStatusBanner(sweep, doc, "This sweep was stopped early: it shows only what was measured.");
   }
 
   // ---- spectrum zoom ----------------------------------------------------------------------------
@@ -181,13 +186,10 @@
   // ---- signals ----------------------------------------------------------------------------------
 
   function renderSignals() {
-    const baseline = doc.baseline ? doc.baseline.emitters : null;
     const list = RS.clear($("#signals"));
-    const ranked = RS.rankEmitters(doc.emitters, baseline);
+    const ranked = RS.rankEmitters(doc.emitters);
     for (const e of ranked) {
-      list.append(
-        RS.emitterCard(e, { isNew: RS.isNew(e, baseline), onTrack: RS.track, onZoom: chart ? zoomToEmitter : null }),
-      );
+      list.append(RS.emitterCard(e, { onTrack: RS.track, onZoom: chart ? zoomToEmitter : null }));
     }
     const suspects = ranked.filter(RS.isSuspect).length;
     $("#signals-count").textContent =
@@ -210,11 +212,11 @@
 
   // ---- optical ----------------------------------------------------------------------------------
 
-  function renderOptical(summary) {
+  function renderOptical() {
     const host = RS.clear($("#optical"));
-    const findings = doc.findings || [];
-    const optical = summary.optical;
-    if (!doc.images.length && !findings.length) {
+    const optical = doc.optical;
+    const findings = optical ? optical.findings || [] : [];
+    if (!reply.images.length && !findings.length) {
       let text = "No optical sweep in this run (radio only).";
       if (optical && optical.error) text = "The optical sweep did not run: " + optical.error;
       else if (optical) text = "The optical sweep found no lens glints and no infrared LEDs.";
@@ -222,7 +224,7 @@
       return;
     }
     const overlays = [];
-    for (const url of doc.images) {
+    for (const url of reply.images) {
       const img = el("img", {
         src: url,
         alt: "Glint photo of the room with " + findings.length + " finding(s) circled",
@@ -298,7 +300,7 @@
 
   function renderFiles() {
     const list = RS.clear($("#files"));
-    for (const f of doc.files || []) {
+    for (const f of reply.files || []) {
       list.append(
         el(
           "li",
@@ -317,9 +319,7 @@
 
   async function saveBaseline() {
     await RS.whileBusy($("#save-baseline"), "Could not save the baseline", async () => {
-      const reply = await RS.api("POST", "/api/baseline", { sweep_id: sweepId });
-      doc.baseline = reply.baseline;
-      renderSignals();
+      await RS.api("POST", "/api/baseline", { sweep_id: sweepId });
       RS.banner("ok", "Baseline saved", "Later sweeps mark what is new compared with this one.", "baseline");
     });
   }

@@ -26,7 +26,6 @@
     live: false, // a sweep is being watched live
     emitters: [],
     findings: [],
-    baseline: undefined, // emitters of the baseline (undefined: not asked yet, null: none)
     clickAt: null,
     trackTarget: null,
     trackLevels: [],
@@ -254,7 +253,7 @@
     if (!page.live) return;
     RS.stats.emitters += 1;
     page.emitters.push(e);
-    renderSignals(page.emitters, null);
+    renderSignals(page.emitters);
     chart.setMarkers(page.emitters);
   }
 
@@ -281,25 +280,24 @@
 
   async function loadSweep(id) {
     try {
-      const [doc, spectrum, baseline] = await Promise.all([
+      const [reply, spectrum] = await Promise.all([
         RS.api("GET", "/api/sweeps/" + id),
         RS.api("GET", "/api/sweeps/" + id + "/spectrum?points=" + Math.min(4000, chart.pixelWidth)).catch((err) =>
           err.status === 404 ? null : Promise.reject(err),
         ),
-        page.baseline === undefined ? RS.api("GET", "/api/baseline") : null,
       ]);
       if (page.shownSweep !== id) return; // a newer sweep started meanwhile
-      if (baseline) page.baseline = baseline.baseline ? baseline.baseline.emitters : null;
-      const sweep = doc.sweep;
-      const summary = sweep.summary || {};
-      if (spectrum) chart.setOverview(spectrum, summary.ranges_hz);
-      else if (!chart.isLive) chart.startLive(summary.ranges_hz);
-      chart.setMissing(summary.missing_bands_hz);
+      const sweep = reply.sweep;
+      const doc = reply.document;
+      const ranges = doc.plan.ranges_hz;
+      if (spectrum) chart.setOverview(spectrum, ranges);
+      else if (!chart.isLive) chart.startLive(ranges);
+      chart.setMissing(doc.missing_bands_hz);
       chart.setMarkers(doc.emitters);
       page.emitters = doc.emitters;
-      renderSignals(doc.emitters, page.baseline);
-      renderFindings(doc.findings);
-      showOutcome(sweep, summary, doc);
+      renderSignals(doc.emitters);
+      renderFindings(doc.optical ? doc.optical.findings : []);
+      showOutcome(sweep, doc);
       const link = $("#open-results a");
       link.href = "/results/" + id;
       $("#open-results").hidden = false;
@@ -309,29 +307,28 @@
     }
   }
 
-  function showOutcome(sweep, summary, doc) {
-    const found = summary.emitters || 0;
-    const glints = summary.findings || 0;
+  function showOutcome(sweep, doc) {
+    const counts = doc.counts || {};
+    const found = counts.emitters || 0;
+    const glints = counts.findings || 0;
     const status = RS.statusText[sweep.status] || sweep.status;
-    const headline =
-      sweep.status === "failed" ? "Sweep failed" : RS.suspectHeadline(summary, doc.emitters, doc.findings);
+    const headline = sweep.status === "failed" ? "Sweep failed" : RS.suspectHeadline(counts);
     setStage(headline, "");
-    setPercent(sweep.status === "complete" ? 1 : (summary.hops_done || 0) / (summary.hops || 1), "");
+    setPercent(sweep.status === "complete" ? 1 : (doc.hops_done || 0) / (doc.plan.hops || 1), "");
     $("#freq").textContent = found + (found === 1 ? " signal" : " signals") + (glints ? ", " + glints + " glints" : "");
-    $("#elapsed").textContent = Number.isFinite(summary.wall_time_s) ? fmt.duration(summary.wall_time_s) : "";
+    $("#elapsed").textContent = Number.isFinite(doc.wall_time_s) ? fmt.duration(doc.wall_time_s) : "";
     $("#summary").textContent =
-      "Sweep #" + sweep.id + " · " + status + " · " + fmt.when(sweep.started_at) + " · " + fmt.ranges(summary.ranges_hz);
-    RS.sweepStatusBanner(sweep, "Showing what was measured before the sweep stopped.");
+      "Sweep #" + sweep.id + " · " + status + " · " + fmt.when(sweep.started_at) + " · " + fmt.ranges(doc.plan.ranges_hz);
+    RS.sweepStatusBanner(sweep, doc, "Showing what was measured before the sweep stopped.");
   }
 
-  function renderSignals(emitters, baseline) {
+  function renderSignals(emitters) {
     const list = $("#signals");
     RS.clear(list);
-    const ranked = RS.rankEmitters(emitters, baseline);
+    const ranked = RS.rankEmitters(emitters);
     for (const e of ranked) {
       list.append(
         RS.emitterCard(e, {
-          isNew: RS.isNew(e, baseline),
           href: e.id ? "/results/" + page.shownSweep + "#e" + e.id : null,
           onTrack: page.live ? null : RS.track,
         }),

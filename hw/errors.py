@@ -58,3 +58,27 @@ class CameraBusy(CameraUnavailable):
 
 class PanelError(HardwareError):
     """GPIO (LEDs, buzzer, button, illuminator) could not be driven."""
+
+
+class CaptureFileError(BadInputError):
+    """A packet capture cannot be read: missing, not pcap/pcapng, a link type we do not parse."""
+
+
+class WifiError(HardwareError):
+    """Base for Wi-Fi adapter problems."""
+
+
+class WifiUnavailable(WifiError):
+    """No monitor-capable Wi-Fi adapter (beside the hotspot's wlan0) could be opened."""
+
+
+class WifiNoMonitor(WifiUnavailable):
+    """A Wi-Fi adapter is plugged in but its driver cannot do monitor mode (the message names it)."""
+
+
+class WifiLost(WifiError):
+    """The adapter stopped answering mid-capture: pulled out, interface gone."""
+
+
+class ChannelRefused(WifiError, ValueError):
+    """The adapter or its regulatory domain will not receive on the channel asked for."""

@@ -41,6 +41,7 @@ FLAG_TO_DS = 0x01
 FLAG_FROM_DS = 0x02
 FLAG_RETRY = 0x04
 FLAG_PROTECTED = 0x08
+FLAG_BAD_FCS = 0x10  # the radio says the checksum failed: addresses may be garbage (sources drop these)
 
 RSSI_UNKNOWN = -128
 BROADCAST = 0xFFFF_FFFF_FFFF

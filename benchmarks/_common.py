@@ -52,3 +52,20 @@ def api(base_url: str, secret: str, path: str, method: str = "GET", body: dict |
     """Call the API and decode its JSON answer (None for an empty body)."""
     with urllib.request.urlopen(api_request(base_url, secret, path, method, body), timeout=timeout) as response:
         return json.loads(response.read() or b"null")
+
+
+def session_from(address: str):
+    """A requests session whose connections leave from ``address`` (a 127.x.y.z on loopback):
+    each load client is its own phone, as it would be on the hotspot, so the server's
+    per-address connection cap (``webui/server.py``) treats them as it treats guests."""
+    import requests
+    from requests.adapters import HTTPAdapter
+
+    class _FromAddress(HTTPAdapter):
+        def init_poolmanager(self, *args, **kwargs):
+            kwargs["source_address"] = (address, 0)
+            super().init_poolmanager(*args, **kwargs)
+
+    session = requests.Session()
+    session.mount("http://", _FromAddress())
+    return session

@@ -143,8 +143,10 @@ def _wait_ready(base: str, data: Path, proc: subprocess.Popen) -> str:
 
 
 def _client(base, auth, stop, result, latest, seed) -> None:
+    from benchmarks._common import session_from
+
     rng = random.Random(seed)
-    session = requests.Session()
+    session = session_from(f"127.0.0.{10 + seed}")
     session.headers.update(auth)
     while not stop.is_set():
         path = rng.choice(READ_PATHS).format(latest=latest["id"])

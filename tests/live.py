@@ -15,10 +15,9 @@ class LiveServer:
     def __init__(self, tmp_path, *, time_scale: float = 0.0, scene=None, env=None):
         import threading
 
-        from waitress import create_server
-
         from appliance import daemon, rig
         from webui import create_app
+        from webui.server import create_bounded_server
 
         os.environ["ROOMSWEEP_SIM_TIME_SCALE"] = str(time_scale)
         self.secret = "test-admin-secret-123"
@@ -29,9 +28,7 @@ class LiveServer:
             admin_secret=self.secret,
         )
         self.app = create_app(self.appliance)
-        self.server = create_server(
-            self.app, host="127.0.0.1", port=0, threads=12, ident="roomsweep-test", channel_request_lookahead=1
-        )
+        self.server = create_bounded_server(self.app, host="127.0.0.1", port=0, threads=12)
         self.base_url = f"http://127.0.0.1:{self.server.effective_port}"
         self.thread = threading.Thread(target=self.server.run, daemon=True)
         self.thread.start()

@@ -8,6 +8,7 @@ the hotspot).
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -17,6 +18,7 @@ from flask import Flask
 
 from appliance.daemon import Appliance
 from hw.files import atomic_write_bytes
+from webui.server import MAX_BODY_BYTES
 
 
 def _signing_key(data_dir: Path) -> bytes:
@@ -34,7 +36,19 @@ def _signing_key(data_dir: Path) -> bytes:
     return key
 
 
+def device_names(appliance: Appliance) -> set[str]:
+    """The names the UI answers to besides localhost and IP literals (``webui.security``): the
+    hotspot's UI name and address and the configured listen host."""
+    from appliance.device import hotspot, identity
+
+    names = {identity.DEFAULT_UI_HOSTNAME, hotspot.HOTSPOT_ADDRESS, appliance.settings["web.host"].lower()}
+    with contextlib.suppress(identity.IdentityError, OSError):  # no identity yet: the default name
+        names.add(identity.load(appliance.data_dir).ui_hostname.lower())
+    return names
+
+
 def create_app(appliance: Appliance, test_config: dict[str, Any] | None = None) -> Flask:
+    """The web UI around ``appliance``; ``ALLOWED_HOSTS`` may be extended (``serve --host H``)."""
     from webui import api, assets, pages, security, stream
 
     app = Flask(__name__)
@@ -44,10 +58,11 @@ def create_app(appliance: Appliance, test_config: dict[str, Any] | None = None) 
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",
         PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
-        MAX_CONTENT_LENGTH=64 * 1024,
+        MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
         JSON_SORT_KEYS=False,
         MAX_STREAMS=appliance.settings["web.max_streams"],
         SSE_HEARTBEAT_S=15.0,
+        ALLOWED_HOSTS=device_names(appliance),
     )
     if test_config:
         app.config.update(test_config)

@@ -3,8 +3,11 @@
 - A per-device admin secret (generated at first run, printed on the device label) logs a phone
   in; the session cookie is HttpOnly and SameSite=Strict. Scripts may send the same secret as
   ``Authorization: Bearer <secret>`` instead.
-- Every state-changing request from a cookie session carries the session's CSRF token (form
-  field ``csrf_token`` or header ``X-CSRF-Token``); without it: 403.
+- Every state-changing request from a cookie session carries the session's CSRF token: the
+  ``X-CSRF-Token`` header on the JSON API (a form post cannot set it), the form field
+  ``csrf_token`` on the two HTML forms (login, logout); without it: 403.
+- Only this device's names answer (``ALLOWED_HOSTS``, or an IP literal): a page on another site
+  whose name was re-pointed at the device (DNS rebinding) gets 400, not the API.
 - ``Content-Security-Policy: default-src 'self'`` and friends on every response: no inline
   script or style anywhere, no framing.
 - Failed logins are throttled per client address.
@@ -13,12 +16,14 @@
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import secrets
 import threading
 import time
 from collections import defaultdict, deque
 from functools import wraps
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, abort, current_app, g, jsonify, redirect, render_template, request, session, url_for
 
@@ -29,6 +34,7 @@ CSP = (
     "frame-ancestors 'none'; form-action 'self'"
 )
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
 LOGIN_FAILURES_ALLOWED = 5
 LOGIN_WINDOW_S = 300.0
 
@@ -104,16 +110,45 @@ def login_required(view):
     return wrapper
 
 
+def host_name(header: str) -> str:
+    """The name in a Host header, without port, brackets or a trailing dot, lower case."""
+    header = header.strip().lower()
+    if header.startswith("["):  # [v6]:port
+        return header[1 : header.find("]")] if "]" in header else ""
+    return header.rsplit(":", 1)[0].rstrip(".") if header.count(":") <= 1 else header
+
+
+def host_allowed(name: str, allowed: frozenset[str] | set[str]) -> bool:
+    """A name of this device, or an IP literal (which no other site's page can be re-pointed at)."""
+    if not name:
+        return False
+    if name in allowed or name in LOCAL_HOSTS:
+        return True
+    try:
+        ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return True
+
+
 def init_app(app: Flask) -> None:
     throttle = _Throttle()
     app.extensions["login_throttle"] = throttle
+    app.config.setdefault("ALLOWED_HOSTS", set())
 
     @app.before_request
     def _protect() -> Any:
+        if not host_allowed(host_name(request.headers.get("Host", "")), app.config["ALLOWED_HOSTS"]):
+            message = "this device does not answer to that name (Host header)"
+            if request.path.startswith("/api/"):
+                return json_error(400, message)
+            return render_template("error.html", code=400, message=message), 400
         g.bearer = _bearer_ok()
         if request.method in SAFE_METHODS or g.bearer:
             return None
-        sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token", "")
+        sent = request.headers.get("X-CSRF-Token", "")
+        if not sent and not request.path.startswith("/api/"):  # the HTML forms: login, logout
+            sent = request.form.get("csrf_token", "")
         expected = session.get("csrf", "")
         if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
             if request.path.startswith("/api/"):
@@ -161,15 +196,32 @@ def init_app(app: Flask) -> None:
     def _too_large(error):
         return json_error(413, "request body too large")
 
+    @app.errorhandler(500)
+    def _internal(error):  # a bug: Flask has logged it; the phone gets a message, not a traceback
+        if request.path.startswith("/api/"):
+            return json_error(500, "internal error; the device log has the details")
+        return render_template("error.html", code=500, message="Something went wrong on the device."), 500
+
     @app.context_processor
     def _template_globals() -> dict[str, Any]:
         return {"csrf_token": csrf_token, "logged_in": is_logged_in()}
 
 
-def _safe_next(target: str | None) -> str:
-    """Only redirect to a path on this device."""
-    if not target or not target.startswith("/") or target.startswith("//"):
-        return url_for("pages.sweep")
+def safe_next(target: str | None) -> str:
+    r"""Only redirect to a path on this device.
+
+    Browsers drop tab, CR and LF from a URL and read a backslash as a slash, so
+    ``/\t/evil.example`` or ``/\evil.example`` would leave the device: anything with a control
+    character or a backslash, or that parses with a scheme or a host, goes to the sweep page.
+    """
+    fallback = url_for("pages.sweep")
+    if not target or not target.startswith("/") or "\\" in target:
+        return fallback
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
+        return fallback
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or target.startswith("//"):
+        return fallback
     return target
 
 
@@ -191,7 +243,7 @@ def login():
                 session["auth"] = True
                 session.permanent = True
                 csrf_token()
-                return redirect(_safe_next(request.form.get("next")))
+                return redirect(safe_next(request.form.get("next")))
             throttle.fail(client)
             error, status = "That is not this device's admin secret (it is on the label).", 401
     # after a refused attempt the form keeps where the user was going (it came back in the form)

@@ -19,6 +19,7 @@ from appliance.commands import radio_options
 from appliance.device import hotspot, identity
 from appliance.device.watchdog import Watchdog
 from webui import create_app
+from webui.server import create_bounded_server
 
 log = logging.getLogger(__name__)
 
@@ -67,8 +68,6 @@ def serve(
     announce: bool = True,
 ) -> int:
     """Run until SIGTERM/SIGINT; returns the exit status."""
-    from waitress import create_server
-
     watchdog = Watchdog.from_env()  # systemd: READY/STATUS/STOPPING, pings while the worker loop lives
     secret = admin_secret(data_dir)
     appliance = daemon.build(
@@ -82,17 +81,9 @@ def serve(
     host = host or settings["web.host"]
     port = settings["web.port"] if port is None else port
     app = create_app(appliance)
+    app.config["ALLOWED_HOSTS"].add(host.lower())  # serve --host H: H answers too
     try:
-        server = create_server(
-            app,
-            host=host,
-            port=port,
-            threads=settings["web.threads"],
-            ident="roomsweep",
-            channel_timeout=60,
-            connection_limit=100,
-            channel_request_lookahead=1,  # lets a live stream notice its page has gone (webui/stream.py)
-        )
+        server = create_bounded_server(app, host=host, port=port, threads=settings["web.threads"])
     except OSError as exc:
         appliance.close()
         print(f"roomsweep serve: cannot listen on {host}:{port} ({exc.strerror or exc})", file=sys.stderr)

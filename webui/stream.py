@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+from collections.abc import Callable
 
 from flask import Blueprint, Response, current_app, request, stream_with_context
 
@@ -40,6 +41,17 @@ class StreamSlots:
         with self._lock:
             self.open -= 1
 
+    def holder(self) -> Callable[[], None]:
+        """A give-back that counts once however often it is called (the stream's end and the
+        response's close both call it; a stream closed before it started runs only the latter)."""
+        once = threading.Lock()
+
+        def release() -> None:
+            if once.acquire(blocking=False):
+                self.give_back()
+
+        return release
+
 
 def _slots() -> StreamSlots:
     slots = current_app.extensions.get("stream_slots")
@@ -56,6 +68,10 @@ def format_event(event_type: str, data: dict, seq: int | None = None) -> str:
 @bp.get("/events")
 @login_required
 def events():
+    if request.method == "HEAD":  # headers only: no stream, so no slot
+        response = Response(mimetype="text/event-stream")
+        response.headers["Cache-Control"] = "no-store"
+        return response
     slots = _slots()
     if not slots.take():
         response = json_error(503, f"too many live streams open (limit {slots.limit}); close another tab")
@@ -64,6 +80,7 @@ def events():
     heartbeat = current_app.config["SSE_HEARTBEAT_S"]
     gone = request.environ.get("waitress.client_disconnected", lambda: False)
     subscription = appliance().session.events.subscribe()
+    release = slots.holder()
 
     def generate():
         try:
@@ -79,9 +96,11 @@ def events():
                     quiet_since = time.monotonic()
         finally:
             subscription.close()
-            slots.give_back()
+            release()
 
     response = Response(stream_with_context(generate()), mimetype="text/event-stream")
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Accel-Buffering"] = "no"
+    response.call_on_close(subscription.close)
+    response.call_on_close(release)
     return response

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -9,7 +10,6 @@ import numpy as np
 
 from appliance.report import emitter_json
 from dsp import classify, detect, features, psd
-from dsp import iq as iqmod
 from dsp import plan as planmod
 from hw import recording as recmod
 
@@ -20,14 +20,24 @@ KEEP_FRACTION = 0.836  # like a survey hop: the window's edges are the tuner's r
 FEATURE_S = 0.25  # emitters' features come from this much of the recording: one look's worth
 
 
-def recording_spectrum(rec: recmod.Recording) -> planmod.Spectrum:
-    """Mean and peak-hold spectrum of a whole recording, cropped to the flat part of the window."""
+@dataclass(frozen=True)
+class RecordingSurvey:
+    """One pass over a recording: its spectrum and where its loudest 5 ms frame starts."""
+
+    spectrum: planmod.Spectrum
+    loudest_sample: int
+
+
+def survey(rec: recmod.Recording) -> RecordingSurvey:
+    """Mean and peak-hold spectrum of a whole recording, cropped to the flat part of the window,
+    and the loudest frame (where a periodic sensor's burst is), found in the same read."""
     rate = rec.rate_hz
     frame = max(2 * NFFT, round(rate * FRAME_S))
     chunk = max(frame, int(rate * CHUNK_S) // frame * frame)
     total = np.zeros(NFFT)
     peak = np.zeros(NFFT)
     frames = 0
+    loudest, loudest_energy = 0, -1.0
     raw = rec.raw
     n = rec.n_samples
     for start in range(0, n, chunk):
@@ -40,6 +50,9 @@ def recording_spectrum(rec: recmod.Recording) -> planmod.Spectrum:
         per_frame = psd.frames(block, NFFT, frame)
         total += per_frame.sum(axis=0)
         np.maximum(peak, per_frame.max(axis=0), out=peak)
+        energy = per_frame.sum(axis=1)
+        if energy.max() > loudest_energy:
+            loudest_energy, loudest = float(energy.max()), start + int(np.argmax(energy)) * frame
         frames += per_frame.shape[0]
     mean = total / frames
     keep = int(NFFT * KEEP_FRACTION) // 2 * 2
@@ -47,7 +60,7 @@ def recording_spectrum(rec: recmod.Recording) -> planmod.Spectrum:
     freqs = psd.bin_frequencies(NFFT, rate, rec.center_hz or 0.0)[sl]
     segs_per_frame = psd.segment_count(frame, NFFT)
     width = keep
-    return planmod.Spectrum(
+    spectrum = planmod.Spectrum(
         freqs=freqs,
         mean=mean[sl],
         peak=peak[sl],
@@ -56,34 +69,18 @@ def recording_spectrum(rec: recmod.Recording) -> planmod.Spectrum:
         frames=np.full(width, frames, np.int32),
         bin_hz=rate / NFFT,
     )
+    return RecordingSurvey(spectrum, loudest + frame // 2)
 
 
-def feature_segment(rec: recmod.Recording, seconds: float = FEATURE_S) -> np.ndarray:
+def feature_segment(rec: recmod.Recording, around_sample: int, seconds: float = FEATURE_S) -> np.ndarray:
     """The raw samples the features are measured on: all of a short recording, else the
-    ``seconds`` around its loudest 5 ms (where a periodic sensor's burst is)."""
+    ``seconds`` centred on ``around_sample`` (kept inside the recording)."""
     want = round(seconds * rec.rate_hz)
     n = rec.n_samples
     if n <= want:
         return np.asarray(rec.raw)
-    block = max(1, round(rec.rate_hz * FRAME_S))
-    loudest, best = 0, -1.0
-    for start in range(0, n - block + 1, max(block, round(rec.rate_hz * CHUNK_S)) // block * block):
-        chunk = iqmod.to_complex(np.asarray(rec.raw[2 * start : 2 * min(n, start + round(rec.rate_hz * CHUNK_S))]))
-        chunk -= chunk.mean()
-        usable = chunk.size // block * block
-        energy = (np.abs(chunk[:usable]) ** 2).reshape(-1, block).sum(axis=1)
-        if energy.size and energy.max() > best:
-            best, loudest = float(energy.max()), start + int(np.argmax(energy)) * block
-    first = min(max(0, loudest + block // 2 - want // 2), n - want)
+    first = min(max(0, around_sample - want // 2), n - want)
     return np.asarray(rec.raw[2 * first : 2 * (first + want)])
-
-
-def judge(
-    block: features.Block, det: detect.Detection, center_hz: float, floor_per_bin: float, bin_hz: float
-) -> classify.Verdict:
-    """Features of one detected emitter in ``block`` (tuned to ``center_hz``) and the verdict."""
-    feats = block.measure(det.freq_hz - center_hz, det.bandwidth_hz, noise_per_hz=floor_per_bin / bin_hz)
-    return classify.from_features(det, feats)
 
 
 def analyze(
@@ -91,14 +88,15 @@ def analyze(
 ) -> dict[str, Any]:
     """The ``analyze --json`` document for one recording."""
     rec = recmod.load(path, fmt=fmt, rate_hz=rate_hz, center_hz=center_hz)
-    spectrum = recording_spectrum(rec)
+    surveyed = survey(rec)
+    spectrum = surveyed.spectrum
     floor = detect.noise_floor(spectrum.mean, spectrum.averages, block_bins=spectrum.mean.size)
     detections = detect.detect(spectrum, floor=floor)
-    block = features.Block(feature_segment(rec), rec.rate_hz) if detections else None
+    block = features.Block(feature_segment(rec, surveyed.loudest_sample), rec.rate_hz) if detections else None
     judged = []
     for det in detections:
-        at = float(np.interp(det.freq_hz, spectrum.freqs, floor))
-        verdict = judge(block, det, rec.center_hz or 0.0, at, spectrum.bin_hz) if block is not None else None
+        noise = float(np.interp(det.freq_hz, spectrum.freqs, floor)) / spectrum.bin_hz
+        verdict = classify.judge(block, det, rec.center_hz or 0.0, noise) if block is not None else None
         judged.append((det, verdict or classify.from_spectrum(det)))
     classify.attribute_shared_combs(judged)
     emitters = [emitter_json(det, verdict) for det, verdict in judged]

@@ -21,6 +21,7 @@ from typing import Any
 
 from dsp import plan as planmod
 from hw.errors import BadInputError
+from hw.radio import TUNER_RANGE_HZ
 
 
 class ConfigError(BadInputError):
@@ -74,7 +75,7 @@ def _ranges(value: str) -> None:
     """The pattern already holds (coerce checks it): what is left is meaning, not form."""
     if value:
         try:
-            planmod.check_tunable(planmod.parse_ranges(value))
+            planmod.check_tunable(planmod.parse_ranges(value), TUNER_RANGE_HZ)
         except ValueError as exc:  # well-formed, but backwards or beyond what this tuner can do
             raise _Conflict(str(exc)) from None
 

@@ -103,6 +103,19 @@ class SweepResult:
 
     looks: int = 0  # feature dwells taken
     looks_skipped: int = 0  # candidates that deserved a look beyond ``max_looks``
+    _filled_floor: np.ndarray | None = field(default=None, init=False, repr=False, compare=False)
+
+    def floor_at(self, freqs: np.ndarray | float) -> np.ndarray:
+        """The survey's noise floor (power per bin) at ``freqs``.
+
+        Bins never measured (a hop given up on) take the median floor; the filled floor is built
+        once per sweep and shared by every confirmation, refinement and look.
+        """
+        if self._filled_floor is None:
+            measured = np.isfinite(self.floor)
+            fill = float(np.median(self.floor[measured])) if measured.any() else 0.0
+            self._filled_floor = np.where(measured, self.floor, fill)
+        return np.interp(freqs, self.spectrum.freqs, self._filled_floor)
 
     @property
     def emitters(self) -> list[Candidate]:
@@ -324,9 +337,7 @@ def _confirm(radio, result: SweepResult, clock: _Clock, cancel, samples: int, on
             det.freq_hz + det.bandwidth_hz / 2 + plan.bin_hz,
         )
         sel = (freqs >= lo) & (freqs <= hi)
-        floor = np.interp(
-            freqs[sel], result.spectrum.freqs, np.nan_to_num(result.floor, nan=np.nanmedian(result.floor))
-        )
+        floor = result.floor_at(freqs[sel])
         cand.confirmed, _ = detect.confirm(dwell.mean[sel], floor, dwell.averages)
         if cand.confirmed:  # the longer look measures the emitter better than the survey did
             better = detect.describe(freqs[sel], dwell.mean[sel], floor, dwell.averages, bin_hz=plan.bin_hz)
@@ -369,7 +380,7 @@ def _refine_wide(radio, result: SweepResult, clock: _Clock, cancel, on_stage=Non
         freqs, power = np.concatenate(parts_f), np.concatenate(parts_p)
         order = np.argsort(freqs)
         freqs, power = freqs[order], power[order]
-        floor = np.interp(freqs, result.spectrum.freqs, np.nan_to_num(result.floor, nan=np.nanmedian(result.floor)))
+        floor = result.floor_at(freqs)
         better = detect.describe(freqs, power, floor, averages, bin_hz=plan.bin_hz)
         if better is not None:
             better.start, better.stop = det.start, det.stop
@@ -392,13 +403,9 @@ def _look(
             return
         result.looks += 1
         t0 = time.perf_counter()
-        floor = np.nan_to_num(result.floor, nan=np.nanmedian(result.floor))
-        noise = float(np.interp(det.freq_hz, result.spectrum.freqs, floor)) / plan.bin_hz
-        feats = features.Block(dwell.raw, dwell.sample_rate).measure(
-            det.freq_hz - dwell.center_hz, det.bandwidth_hz, noise_per_hz=noise
-        )
+        noise = float(result.floor_at(det.freq_hz)) / plan.bin_hz
         cand.dwell = dwell
-        cand.verdict = classify.from_features(det, feats)
+        cand.verdict = classify.judge(features.Block(dwell.raw, dwell.sample_rate), det, dwell.center_hz, noise)
         clock.dsp += time.perf_counter() - t0
     classify.attribute_shared_combs([(c.detection, c.verdict) for c in result.emitters])
 

@@ -33,7 +33,7 @@ from appliance.store import Store
 from appliance.tracking import LevelUpdate, Target, track
 from dsp import plan as planmod
 from hw.errors import HardwareError, RadioError
-from hw.radio import Radio
+from hw.radio import TUNER_RANGE_HZ, Radio
 
 log = logging.getLogger(__name__)
 
@@ -260,7 +260,7 @@ class Session:
         if ranges is None:
             custom = self.config["sweep.ranges"]
             ranges = planmod.parse_ranges(custom) if custom else planmod.PRESETS[self.config["sweep.preset"]]
-        return planmod.make_plan(ranges)
+        return planmod.make_plan(ranges, tuning_range=TUNER_RANGE_HZ)
 
     def _persist(self, what: str, action: Callable[[], Any], problems: list[str]) -> Any:
         """Run a storage action; a full or failing SD card is reported, never fatal to the sweep."""

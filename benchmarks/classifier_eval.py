@@ -12,7 +12,7 @@ transmitting) 0…20 dB; plus the real rtl_433 captures in ../shared/data/rtl_43
 
 Two paths are scored, as in the product:
 - look: ``dsp.features`` on the dwell with the emitter's offset and width as the survey reports
-  them, then ``dsp.classify.from_features`` placed in the 1.2 GHz camera band (the worst case
+  them, then ``dsp.classify.judge`` (the sweep's look) placed in the 1.2 GHz camera band (the worst case
   for decoys: the band raises every score);
 - analyze: the capture written as a file and run through ``roomsweep analyze`` (detection,
   features, classification, shared-comb attribution).
@@ -50,8 +50,7 @@ def detection(freq_hz: float, bandwidth_hz: float) -> Detection:
 
 
 def look(raw: np.ndarray, offset_hz: float, bandwidth_hz: float) -> classify.Verdict:
-    feats = features.measure(raw, RATE, offset_hz, bandwidth_hz)
-    return classify.from_features(detection(CAMERA_HZ + offset_hz, bandwidth_hz), feats)
+    return classify.judge(features.Block(raw, RATE), detection(CAMERA_HZ + offset_hz, bandwidth_hz), CAMERA_HZ, None)
 
 
 def analyzed(raw: np.ndarray, workdir: Path) -> list[dict]:

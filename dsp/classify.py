@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from dsp import bands as bandmod
 from dsp.detect import Detection
-from dsp.features import Features
+from dsp.features import Block, Features
 
 KINDS = ("analog-video", "fm-broadcast", "tdma", "ofdm", "burst", "carrier", "unknown")
 SUSPECT_SCORE = 0.5
@@ -193,6 +193,17 @@ def from_features(det: Detection, feats: Features) -> Verdict:
         )
     verdict.camera_score, verdict.reasons = _combine(evidence)
     return verdict
+
+
+def judge(block: Block, det: Detection, center_hz: float, noise_per_hz: float | None) -> Verdict:
+    """Measure one detected emitter in a dwell tuned to ``center_hz`` and judge it.
+
+    The one judge: a sweep's look and ``roomsweep analyze`` both come here, so the same IQ gets the
+    same verdict either way. ``noise_per_hz`` is the survey's floor at the emitter (full-scale
+    power per Hz); None estimates it from the dwell's quietest bins.
+    """
+    feats = block.measure(det.freq_hz - center_hz, det.bandwidth_hz, noise_per_hz=noise_per_hz)
+    return from_features(det, feats)
 
 
 def _frame_system(period_s: float | None, freq_hz: float) -> bandmod.FrameSystem | None:

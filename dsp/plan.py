@@ -23,9 +23,6 @@ import numpy as np
 from dsp import bands as bandmod
 from dsp import psd
 
-TUNER_MIN_HZ = 24e6
-TUNER_MAX_HZ = 1766e6
-
 PRESETS: dict[str, tuple[tuple[float, float], ...]] = {
     "full": ((24e6, 1766e6),),
     # analog camera bands (900 MHz, 1.2-1.3 GHz) with the 868/915 ISM bands inside, plus ISM 433
@@ -70,15 +67,21 @@ def merge_ranges(ranges: list[tuple[float, float]]) -> tuple[tuple[float, float]
     return tuple(merged)
 
 
-def check_tunable(ranges: tuple[tuple[float, float], ...], tuning_range=(TUNER_MIN_HZ, TUNER_MAX_HZ)) -> None:
-    """Explain, in user terms, a range the RTL-SDR cannot cover."""
+def check_tunable(
+    ranges: tuple[tuple[float, float], ...], tuning_range: tuple[float, float], tuner: str = "the RTL-SDR"
+) -> None:
+    """Explain, in user terms, a range ``tuner`` cannot cover (``ValueError``).
+
+    The one range check: plans, settings, the CLI and every radio's ``tune`` come here with the
+    range the driver states (``hw.radio.TUNER_RANGE_HZ`` for the dongle).
+    """
     t_lo, t_hi = tuning_range
     for lo, hi in ranges:
         if lo < t_lo:
-            raise ValueError(f"{lo / 1e6:g} MHz is below the RTL-SDR's {t_lo / 1e6:g} MHz limit; it cannot tune there")
+            raise ValueError(f"{lo / 1e6:g} MHz is below {tuner}'s {t_lo / 1e6:g} MHz limit; it cannot tune there")
         if hi > t_hi:
             extra = " (2.4/5.8 GHz Wi-Fi cameras are invisible to it: use the optical sweep)" if hi > 2e9 else ""
-            raise ValueError(f"{hi / 1e6:g} MHz is above the RTL-SDR's {t_hi / 1e6:g} MHz limit{extra}")
+            raise ValueError(f"{hi / 1e6:g} MHz is above {tuner}'s {t_hi / 1e6:g} MHz limit{extra}")
 
 
 @dataclass(frozen=True)
@@ -137,10 +140,13 @@ def make_plan(
     nfft: int = 256,
     keep_fraction: float = 0.836,
     dwell_samples: int = 4096,
-    tuning_range: tuple[float, float] = (TUNER_MIN_HZ, TUNER_MAX_HZ),
+    tuning_range: tuple[float, float],
     band_table: tuple[bandmod.Band, ...] = bandmod.BANDS,
 ) -> Plan:
-    """Cover ``ranges`` with hops on one bin grid; dwell longer where the band table asks."""
+    """Cover ``ranges`` with hops on one bin grid; dwell longer where the band table asks.
+
+    ``tuning_range`` is what the radio can reach (``hw.radio.TUNER_RANGE_HZ``): hops stay inside it.
+    """
     if not ranges:
         raise ValueError("nothing to sweep: no ranges given")
     if sample_rate <= 0 or nfft < 16 or nfft & (nfft - 1):

@@ -16,12 +16,13 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from dsp import iq as iqmod
+from dsp import plan as planmod
 from hw.errors import RadioLost, RadioUnavailable, TuneError
 from hw.recording import Recording
 
-# R820T/R820T2/R828D, the tuners in nearly every RTL-SDR sold today.
-TUNER_MIN_HZ = 24e6
-TUNER_MAX_HZ = 1766e6
+#: What the R820T/R820T2/R828D (the tuners in nearly every RTL-SDR sold today) reach. The one
+#: statement of it: plans (``dsp.plan.make_plan``), settings, the CLI and the API schema read it here.
+TUNER_RANGE_HZ: tuple[float, float] = (24e6, 1766e6)
 
 
 @runtime_checkable
@@ -46,11 +47,12 @@ class Radio(Protocol):
     def close(self) -> None: ...
 
 
-def check_tunable(hz: float, tuning_range: tuple[float, float]) -> None:
-    """Raise :class:`TuneError` for a frequency the tuner cannot reach."""
-    lo, hi = tuning_range
-    if not (lo <= hz <= hi):
-        raise TuneError(f"{hz / 1e6:.3f} MHz is outside the tuner's range {lo / 1e6:g}–{hi / 1e6:g} MHz")
+def refuse_untunable(hz: float, tuning_range: tuple[float, float], tuner: str = "the RTL-SDR") -> None:
+    """:class:`TuneError` for a frequency the tuner cannot reach (``dsp.plan.check_tunable``'s reason)."""
+    try:
+        planmod.check_tunable(((hz, hz),), tuning_range, tuner)
+    except ValueError as exc:
+        raise TuneError(str(exc)) from None
 
 
 class _GuardedCaller:
@@ -122,7 +124,7 @@ def rtlsdr_devices() -> list[str]:
 class RtlSdrRadio:
     """An RTL-SDR dongle through pyrtlsdr's synchronous API, with every call time-guarded."""
 
-    tuning_range = (TUNER_MIN_HZ, TUNER_MAX_HZ)
+    tuning_range = TUNER_RANGE_HZ
 
     def __init__(
         self,
@@ -175,7 +177,7 @@ class RtlSdrRadio:
         return self._gain
 
     def tune(self, hz: float) -> None:
-        check_tunable(hz, self.tuning_range)
+        refuse_untunable(hz, self.tuning_range)
         dev = self._device
 
         def retune() -> None:
@@ -238,7 +240,7 @@ class ReplayRadio:
         return self._base_hz - half, self._base_hz + half
 
     def tune(self, hz: float) -> None:
-        check_tunable(hz, self.tuning_range)
+        refuse_untunable(hz, self.tuning_range, "the recording")
         self.center_hz = float(hz)
 
     def read(self, n: int) -> np.ndarray:

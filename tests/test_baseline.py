@@ -9,6 +9,7 @@ import pytest
 from appliance import baseline
 from appliance.cli import main
 from appliance.store import Store
+from hw.radio import TUNER_RANGE_HZ
 
 
 def emitter(freq_hz, power_dbfs=-40.0, bandwidth_hz=20e3, score=0.0, kind="carrier"):
@@ -169,7 +170,9 @@ def test_a_baseline_saved_from_a_stored_sweep_knows_its_ranges(tmp_path):
 
     store = Store(tmp_path / "data")
     sweep_id = store.begin_sweep("session")
-    doc = report.sweep_document(planmod.make_plan(((88e6, 108e6),)), rf={"emitters": [emitter(98.1e6, -25, 200e3)]})
+    doc = report.sweep_document(
+        planmod.make_plan(((88e6, 108e6),), tuning_range=TUNER_RANGE_HZ), rf={"emitters": [emitter(98.1e6, -25, 200e3)]}
+    )
     store.finish_sweep(sweep_id, doc)
     baseline.save(store, store.document(sweep_id), name="from the web UI", sweep_id=sweep_id)
     reference = baseline.latest(store)
@@ -183,7 +186,9 @@ def test_only_a_complete_sweep_becomes_a_baseline(tmp_path):
     from appliance import report
     from dsp import plan as planmod
 
-    partial = report.sweep_document(planmod.make_plan(((88e6, 108e6),)), rf={"problems": ["tuner did not lock"]})
+    partial = report.sweep_document(
+        planmod.make_plan(((88e6, 108e6),), tuning_range=TUNER_RANGE_HZ), rf={"problems": ["tuner did not lock"]}
+    )
     assert partial["status"] == "partial"
     with pytest.raises(ValueError, match="needs a complete sweep"):
         baseline.save(Store(tmp_path / "data"), partial)

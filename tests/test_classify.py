@@ -20,7 +20,7 @@ def detection(freq_hz, bandwidth_hz, *, power_dbfs=-30.0, bursty=False):
 
 
 def judge(raw, centre_hz, det):
-    return classify.from_features(det, features.measure(raw, RATE, det.freq_hz - centre_hz, det.bandwidth_hz))
+    return classify.judge(features.Block(raw, RATE), det, centre_hz, None)
 
 
 @pytest.mark.parametrize(("standard", "modulation"), [("PAL", "fm"), ("NTSC", "am"), ("SECAM", "am")])

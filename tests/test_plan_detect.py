@@ -7,6 +7,7 @@ import pytest
 
 from dsp import detect, psd
 from dsp import plan as planmod
+from hw.radio import TUNER_RANGE_HZ
 from hw.sim.radio import Latency
 
 
@@ -41,11 +42,11 @@ def test_ranges_merge_and_validate():
 )
 def test_ranges_outside_the_tuner_are_explained(ranges, message):
     with pytest.raises(ValueError, match=message):
-        planmod.make_plan(ranges)
+        planmod.make_plan(ranges, tuning_range=TUNER_RANGE_HZ)
 
 
 def test_full_plan_tiles_the_range_on_one_grid_within_the_tuner():
-    plan = planmod.make_plan(planmod.PRESETS["full"])
+    plan = planmod.make_plan(planmod.PRESETS["full"], tuning_range=TUNER_RANGE_HZ)
     freqs = np.concatenate([plan.hop_frequencies(h) for h in plan.hops])
     steps = np.diff(freqs)
     assert (steps > 0).all(), "bins strictly increase: no overlap between hops"
@@ -56,20 +57,20 @@ def test_full_plan_tiles_the_range_on_one_grid_within_the_tuner():
 
 
 def test_full_plan_costs_at_most_ten_seconds_of_modelled_radio_time():
-    plan = planmod.make_plan(planmod.PRESETS["full"])
+    plan = planmod.make_plan(planmod.PRESETS["full"], tuning_range=TUNER_RANGE_HZ)
     lat = Latency()
     assert plan.radio_time_s(lat.retune_s, lat.settle_samples, lat.read_overhead_s) <= 10.0
 
 
 def test_hop_centres_stay_off_every_6_25_khz_channel_raster():
-    plan = planmod.make_plan(planmod.PRESETS["full"])
+    plan = planmod.make_plan(planmod.PRESETS["full"], tuning_range=TUNER_RANGE_HZ)
     centres = np.array([h.center_hz for h in plan.hops if h.dwell_samples == 4096])
     distance = np.abs(((centres + 3125) % 6250) - 3125)
     assert distance.min() >= 1500
 
 
 def test_ism_433_gets_one_long_peak_hold_hop():
-    plan = planmod.make_plan(planmod.PRESETS["full"])
+    plan = planmod.make_plan(planmod.PRESETS["full"], tuning_range=TUNER_RANGE_HZ)
     long = [h for h in plan.hops if h.dwell_samples > 1_000_000]
     assert len(long) == 1
     lo, hi = plan.hop_span(long[0])
@@ -89,7 +90,7 @@ def _noise_windows(plan, rng, shape_db=None):
 
 
 def test_stitching_removes_the_passband_ripple_that_repeats_every_hop():
-    plan = planmod.make_plan(((100e6, 200e6),))
+    plan = planmod.make_plan(((100e6, 200e6),), tuning_range=TUNER_RANGE_HZ)
     k = np.arange(plan.nfft) - plan.nfft // 2
     ripple = -3.0 * (np.abs(k) / (plan.nfft / 2)) ** 4  # edges 3 dB down, like a tuner filter
     means = _noise_windows(plan, np.random.default_rng(0), ripple)
@@ -102,7 +103,7 @@ def test_stitching_removes_the_passband_ripple_that_repeats_every_hop():
 def test_unmeasured_hops_are_nan_and_named_missing():
     from appliance.rf_sweep import missing_bands
 
-    plan = planmod.make_plan(((100e6, 120e6),))
+    plan = planmod.make_plan(((100e6, 120e6),), tuning_range=TUNER_RANGE_HZ)
     means = _noise_windows(plan, np.random.default_rng(0))
     means[3] = means[4] = None
     spec = planmod.stitch(plan, means, means, [30.0] * len(means))

@@ -18,6 +18,7 @@ from dsp import detect, psd
 from dsp import plan as planmod
 from hw import recording
 from hw.errors import BadInputError
+from hw.radio import TUNER_RANGE_HZ
 from hw.sim import scene as scenemod
 from tests.strategies import json_values as json_values_of
 
@@ -71,7 +72,7 @@ def test_range_parser_accepts_or_explains(text):
 )
 def test_any_plan_tiles_its_range_on_a_grid_inside_the_tuner(lo, width, rate):
     hi = min(lo + width, 1766e6)
-    plan = planmod.make_plan(((lo, hi),), sample_rate=rate)
+    plan = planmod.make_plan(((lo, hi),), sample_rate=rate, tuning_range=TUNER_RANGE_HZ)
     freqs = np.concatenate([plan.hop_frequencies(h) for h in plan.hops])
     assert np.all(np.diff(freqs) > 0), "no overlap"
     assert np.all(np.diff(freqs) <= plan.bin_hz * 1.51), "no gap"

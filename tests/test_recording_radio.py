@@ -90,7 +90,7 @@ def test_replay_radio_shifts_the_recording_when_retuned(tmp_path):
     radio.tune(100.2e6)
     freqs = psd.bin_frequencies(1024, rate, 100.2e6)
     assert freqs[np.argmax(psd.welch(radio.read(50_000), 1024))] == pytest.approx(100.1e6, abs=1e3)
-    with pytest.raises(TuneError, match="outside"):
+    with pytest.raises(TuneError, match="above the recording.s"):
         radio.tune(101e6)
 
 
@@ -111,7 +111,7 @@ def test_tune_discards_settle_samples_and_read_returns_a_copy(fake_rtlsdr):
     data = radio.read(1000)
     assert dev.reads == [(433.92e6, 8192), (433.92e6, 2000)]
     assert data.dtype == np.uint8 and data.size == 2000 and data[0] == 127
-    with pytest.raises(TuneError, match="outside the tuner's range"):
+    with pytest.raises(TuneError, match="above the RTL-SDR.s 1766 MHz limit"):
         radio.tune(2.4e9)
     radio.close()
     assert dev.closed

@@ -90,7 +90,7 @@ def test_radio_books_realistic_time_and_refuses_impossible_tuning(demo_scene):
     lat = radio.latency
     expected = lat.retune_s + lat.settle_samples / 2.4e6 + 2 * lat.read_overhead_s + 0.01
     assert radio.modelled_time_s == pytest.approx(expected)
-    with pytest.raises(TuneError, match="outside the tuner's range"):
+    with pytest.raises(TuneError, match="above the RTL-SDR.s 1766 MHz limit"):
         radio.tune(2.437e9)
 
 

@@ -10,6 +10,7 @@ import pytest
 from appliance import baseline, report
 from appliance.store import MIGRATIONS, SCHEMA_VERSION, Store, StoreError
 from dsp import plan as planmod
+from hw.radio import TUNER_RANGE_HZ
 
 EMITTER = {
     "freq_hz": 1.28e9,
@@ -24,7 +25,7 @@ EMITTER = {
     "bursty": False,
 }
 LENS = {"kind": "lens", "x": 10.0, "y": 20.0, "score": 0.9, "radius_px": 2.0, "seen_in": 3}
-PLAN = planmod.make_plan(((1.2e9, 1.3e9),))
+PLAN = planmod.make_plan(((1.2e9, 1.3e9),), tuning_range=TUNER_RANGE_HZ)
 
 
 def document(emitters=(EMITTER,), findings=(LENS,)):

@@ -13,9 +13,10 @@ from appliance import rf_sweep
 from appliance.commands.rtl_power_csv import write_rows
 from dsp import plan as planmod
 from hw.errors import RadioLost
+from hw.radio import TUNER_RANGE_HZ
 from hw.sim.radio import SimRadio
 
-FULL = planmod.make_plan(planmod.PRESETS["full"])
+FULL = planmod.make_plan(planmod.PRESETS["full"], tuning_range=TUNER_RANGE_HZ)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -49,7 +50,7 @@ class FailingRadio(SimRadio):
 
 
 def test_a_pulled_dongle_keeps_what_was_measured_and_names_the_missing_bands(demo_scene):
-    plan = planmod.make_plan(((80e6, 700e6),))
+    plan = planmod.make_plan(((80e6, 700e6),), tuning_range=TUNER_RANGE_HZ)
     radio = FailingRadio(demo_scene, time_scale=0, fail_after=200)
     result = rf_sweep.sweep(radio, plan)
     assert not result.complete and "NO_DEVICE" in result.error
@@ -62,7 +63,7 @@ def test_a_pulled_dongle_keeps_what_was_measured_and_names_the_missing_bands(dem
 
 def test_cancel_stops_the_sweep_with_partial_results(demo_scene):
     cancel = threading.Event()
-    plan = planmod.make_plan(((80e6, 300e6),))
+    plan = planmod.make_plan(((80e6, 300e6),), tuning_range=TUNER_RANGE_HZ)
 
     def on_hop(h):
         if h.hop == 20:
@@ -74,7 +75,7 @@ def test_cancel_stops_the_sweep_with_partial_results(demo_scene):
 
 
 def test_csv_rows_follow_rtl_powers_layout(demo_scene):
-    plan = planmod.make_plan(((88e6, 108e6),))
+    plan = planmod.make_plan(((88e6, 108e6),), tuning_range=TUNER_RANGE_HZ)
     result = rf_sweep.sweep(SimRadio(demo_scene, time_scale=0), plan)
     text = io.StringIO()
     assert write_rows(text, plan, result.spectrum) == len(plan.hops)
@@ -106,6 +107,9 @@ def test_recorded_ook_device_in_a_scene_is_found(tmp_path, rtl433_recordings):
     }
     path = tmp_path / "sensor.json"
     path.write_text(json.dumps(doc))
-    result = rf_sweep.sweep(SimRadio(scenemod.load(path), time_scale=0), planmod.make_plan(planmod.PRESETS["cameras"]))
+    result = rf_sweep.sweep(
+        SimRadio(scenemod.load(path), time_scale=0),
+        planmod.make_plan(planmod.PRESETS["cameras"], tuning_range=TUNER_RANGE_HZ),
+    )
     found = [c for c in result.emitters if abs(c.detection.freq_hz - 433.92e6) < 150e3]
     assert len(found) == 1 and found[0].detection.bursty

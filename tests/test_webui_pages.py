@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from hw.radio import TUNER_RANGE_HZ
 from tests.browser import PHONE, launch
 from tests.conftest import REPO
 from tests.live import LiveServer
@@ -532,7 +533,9 @@ def test_results_show_what_the_classifier_adds(phone, server):
 
     reference = baseline.Reference([KNOWN], [(24e6, 1766e6)], id=3, name="clean room")
     rf = {"emitters": [dict(KNOWN), dict(CLASSIFIED)], "hops_done": 870}
-    doc = report.sweep_document(planmod.make_plan(((24e6, 1766e6),)), rf=rf, reference=reference)
+    doc = report.sweep_document(
+        planmod.make_plan(((24e6, 1766e6),), tuning_range=TUNER_RANGE_HZ), rf=rf, reference=reference
+    )
     store.finish_sweep(sweep_id, doc)
     try:
         page = phone.page

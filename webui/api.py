@@ -17,6 +17,7 @@ from appliance.config import ConfigError, SettingConflict
 from appliance.session import SessionBusy, target_for
 from appliance.tracking import Target
 from dsp import plan as planmod
+from hw.radio import TUNER_RANGE_HZ
 from webui import validate
 from webui.openapi import document
 from webui.security import appliance, csrf_token, json_error, login_required
@@ -77,7 +78,7 @@ def start_sweep():
             raise RequestError(f"unknown preset {preset!r} (one of {', '.join(planmod.PRESETS)})")
         ranges = planmod.PRESETS[preset]
     elif "ranges" in body:
-        ranges = validate.frequency_ranges(body, "ranges", lo=planmod.TUNER_MIN_HZ, hi=planmod.TUNER_MAX_HZ)
+        ranges = validate.frequency_ranges(body, "ranges", lo=TUNER_RANGE_HZ[0], hi=TUNER_RANGE_HZ[1])
     appliance().session.start_sweep(ranges=ranges, optical=optical)
     return jsonify({"session": appliance().session.status()}), 202
 
@@ -237,7 +238,7 @@ def start_tracking():
     body = validate.json_object(allow_empty=False)
     validate.only_keys(body, {"emitter_id", "freq_hz", "bandwidth_hz"})
     emitter_id = validate.integer(body, "emitter_id", lo=1)
-    freq = validate.number(body, "freq_hz", lo=planmod.TUNER_MIN_HZ, hi=planmod.TUNER_MAX_HZ)
+    freq = validate.number(body, "freq_hz", lo=TUNER_RANGE_HZ[0], hi=TUNER_RANGE_HZ[1])
     width = validate.number(body, "bandwidth_hz", lo=1e3, hi=20e6)
     if (emitter_id is None) == (freq is None):
         raise RequestError("give either emitter_id or freq_hz")

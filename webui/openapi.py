@@ -6,6 +6,7 @@ from typing import Any
 
 from appliance import config as cfg
 from dsp import classify
+from hw.radio import TUNER_RANGE_HZ
 from webui.validate import MAX_ID
 
 ERROR = {"$ref": "#/components/schemas/Error"}
@@ -34,7 +35,7 @@ def _body(schema: dict[str, Any], required: bool = False) -> dict[str, Any]:
 
 
 ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
-TUNABLE_HZ = {"type": "number", "minimum": 24e6, "maximum": 1766e6}
+TUNABLE_HZ = {"type": "number", "minimum": TUNER_RANGE_HZ[0], "maximum": TUNER_RANGE_HZ[1]}
 SWEEP_ID = {"name": "sweep_id", "in": "path", "required": True, "schema": ID_SCHEMA}
 
 

@@ -16,6 +16,7 @@ from appliance.commands import UsageError, open_radio, radio_options, rig_for, t
 from appliance.commands.rtl_power_csv import write_rows
 from dsp import plan as planmod
 from hw.errors import BadInputError
+from hw.radio import TUNER_RANGE_HZ
 
 __all__ = ["add_parser", "plan_from_args", "print_sweep", "run"]
 
@@ -60,12 +61,12 @@ def plan_from_args(args: argparse.Namespace) -> planmod.Plan:
     if args.ranges:
         try:
             ranges = planmod.parse_ranges(args.ranges)
-            planmod.check_tunable(ranges)
+            planmod.check_tunable(ranges, TUNER_RANGE_HZ)
         except ValueError as exc:
             raise UsageError(f"roomsweep sweep: --range {args.ranges}: {exc}") from None
     else:
         ranges = planmod.PRESETS[args.preset or "full"]
-    return planmod.make_plan(ranges)
+    return planmod.make_plan(ranges, tuning_range=TUNER_RANGE_HZ)
 
 
 def _check_numbers(args: argparse.Namespace) -> None:

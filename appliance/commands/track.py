@@ -18,6 +18,7 @@ from appliance.commands import UsageError, frequency, open_radio, radio_options,
 from appliance.feedback import Feedback
 from appliance.tracking import LevelUpdate, Target, track
 from dsp import plan as planmod
+from hw.radio import TUNER_RANGE_HZ
 
 BAR = 40
 
@@ -45,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     if args.seconds is not None and args.seconds <= 0:
         raise UsageError("roomsweep track: --seconds must be positive")
     try:
-        planmod.check_tunable(((args.freq, args.freq),))
+        planmod.check_tunable(((args.freq, args.freq),), TUNER_RANGE_HZ)
     except ValueError as exc:
         raise UsageError(f"roomsweep track: {exc}") from None
     settings = cfg.load(paths.config_path())

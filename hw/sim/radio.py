@@ -17,7 +17,7 @@ import numpy as np
 from dsp import iq as iqmod
 from dsp import psd
 from hw.errors import BadInputError
-from hw.radio import TUNER_MAX_HZ, TUNER_MIN_HZ, check_tunable
+from hw.radio import TUNER_RANGE_HZ, refuse_untunable
 from hw.sim import emitters as models
 from hw.sim.scene import Scene
 
@@ -52,7 +52,7 @@ def time_scale_from_env(default: float = 1.0) -> float:
 class SimRadio:
     """The simulated receiver. Same protocol as :class:`hw.radio.RtlSdrRadio`."""
 
-    tuning_range = (TUNER_MIN_HZ, TUNER_MAX_HZ)
+    tuning_range = TUNER_RANGE_HZ
 
     def __init__(
         self,
@@ -104,7 +104,7 @@ class SimRadio:
                 time.sleep(delay)
 
     def tune(self, hz: float) -> None:
-        check_tunable(hz, self.tuning_range)
+        refuse_untunable(hz, self.tuning_range)
         self.center_hz = float(hz)
         settle = self.latency.settle_samples / self.sample_rate
         self._spend(self.latency.retune_s + settle + self.latency.read_overhead_s)

@@ -8,33 +8,22 @@ in-band level. See README "Scene files".
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from hw.errors import SceneError
+from hw.sim.schema import NUMBER as _NUMBER
+from hw.sim.schema import Field
+from hw.sim.schema import check as _check
+from hw.sim.schema import fields as _fields
+from hw.sim.wifi_scene import parse_wifi
 
 KINDS = ("analog-video", "fm-broadcast", "tdma", "lte", "ofdm", "burst", "carrier", "recording")
 STANDARDS = ("PAL", "NTSC", "SECAM")
 MAX_FREQ_HZ = 6e9  # scenes may hold 2.4/5.8 GHz emitters the RTL-SDR cannot see
 
-_MISSING = object()
-
-
-@dataclass(frozen=True)
-class Field:
-    """One allowed key: its type, default (``_MISSING`` = required) and bounds."""
-
-    kind: type | tuple[type, ...]
-    default: Any = _MISSING
-    lo: float | None = None
-    hi: float | None = None
-    choices: tuple[str, ...] | None = None
-
-
-_NUMBER = (int, float)
 _COMMON = {
     "kind": Field(str, choices=KINDS),
     "freq_hz": Field(_NUMBER, lo=1e3, hi=MAX_FREQ_HZ),
@@ -146,6 +135,7 @@ class Scene:
     emitters: tuple[Emitter, ...]
     optical: dict[str, Any] | None
     path: Path | None = None
+    wifi: dict[str, Any] | None = None  # ``hw.sim.wifi_scene.parse_wifi``'s block
 
     def resolve(self, relative: str) -> Path:
         """A path in the scene resolved against the scene file's directory."""
@@ -153,48 +143,6 @@ class Scene:
         if candidate.is_absolute() or self.path is None:
             return candidate
         return (self.path.parent / candidate).resolve()
-
-
-def _check(value: Any, spec: Field, where: str) -> Any:
-    if isinstance(value, bool) and spec.kind is not bool and spec.kind != (bool,):
-        raise SceneError(f"{where}: expected {_type_name(spec.kind)}, got {value!r}")
-    if not isinstance(value, spec.kind):
-        raise SceneError(f"{where}: expected {_type_name(spec.kind)}, got {type(value).__name__} {value!r}")
-    if isinstance(value, float) and not math.isfinite(value):
-        raise SceneError(f"{where}: must be a finite number, got {value!r}")
-    if spec.choices is not None and value not in spec.choices:
-        raise SceneError(f"{where}: {value!r} is not one of {', '.join(spec.choices)}")
-    if spec.lo is not None and isinstance(value, _NUMBER) and value < spec.lo:
-        raise SceneError(f"{where}: {value!r} is below the minimum {spec.lo:g}")
-    if spec.hi is not None and isinstance(value, _NUMBER) and value > spec.hi:
-        raise SceneError(f"{where}: {value!r} is above the maximum {spec.hi:g}")
-    return value
-
-
-def _type_name(kind: type | tuple[type, ...]) -> str:
-    if kind == _NUMBER:
-        return "a number"
-    names = {str: "a string", int: "an integer", bool: "true or false", list: "a list", dict: "an object"}
-    return names.get(kind, str(kind)) if isinstance(kind, type) else "a value"
-
-
-def _fields(obj: Any, specs: dict[str, Field], where: str) -> dict[str, Any]:
-    """Validate an object against ``specs``; fill defaults; reject unknown keys."""
-    if not isinstance(obj, dict):
-        raise SceneError(f"{where}: expected an object, got {type(obj).__name__}")
-    unknown = sorted(set(obj) - set(specs))
-    if unknown:
-        raise SceneError(f"{where}: unknown key {unknown[0]!r} (allowed: {', '.join(specs)})")
-    out = {}
-    for key, spec in specs.items():
-        if key in obj:
-            value = obj[key]
-            out[key] = value if (value is None and spec.default is None) else _check(value, spec, f"{where}.{key}")
-        elif spec.default is _MISSING:
-            raise SceneError(f"{where}: missing required key {key!r}")
-        else:
-            out[key] = list(spec.default) if isinstance(spec.default, list) else spec.default
-    return out
 
 
 def _emitter(obj: Any, where: str) -> Emitter:
@@ -231,17 +179,20 @@ def parse(data: Any, path: Path | None = None) -> Scene:
             "noise_floor_dbfs": Field(_NUMBER, -55.0, lo=-120, hi=-10),
             "emitters": Field(list, []),
             "optical": Field(dict, None),
+            "wifi": Field(dict, None),
         },
         where,
     )
     emitters = tuple(_emitter(item, f"{where}: emitters[{i}]") for i, item in enumerate(top["emitters"]))
     optical = None if top["optical"] is None else _optical(top["optical"], f"{where}: optical")
+    wifi = None if top["wifi"] is None else parse_wifi(top["wifi"], f"{where}: wifi")
     return Scene(
         name=top["name"],
         noise_floor_dbfs=float(top["noise_floor_dbfs"]),
         emitters=emitters,
         optical=optical,
         path=path,
+        wifi=wifi,
     )
 
 

@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from appliance.optical import mock_pin_factory, scan
+from appliance.optical import scan
 from benchmarks._common import save
 from hw.camera import Illuminator
+from hw.panel import mock_pin_factory
 from hw.sim import scene as scenemod
 from hw.sim.camera import PUPIL_DARKENING, SimCamera
 

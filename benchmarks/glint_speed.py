@@ -23,7 +23,11 @@ import numpy as np  # noqa: E402
 
 from benchmarks._common import save  # noqa: E402
 from dsp import glint  # noqa: E402
-from dsp.glint import DOWN, GAIN_BLOCK, GAIN_MAX, GAIN_MIN, OUTER_HALF, PairReport, Shift  # noqa: E402
+from dsp.glint import PairReport, Shift  # noqa: E402
+from dsp.glint import params as gp  # noqa: E402
+from dsp.glint.params import DOWN, GAIN_BLOCK, GAIN_MAX, GAIN_MIN, OUTER_HALF  # noqa: E402
+from dsp.glint.register import Frame, as_pixels, spectrum  # noqa: E402
+from dsp.glint.response import robust_sigma  # noqa: E402
 from hw.sim import scene as scenemod  # noqa: E402
 from hw.sim.camera import SimCamera  # noqa: E402
 
@@ -68,7 +72,7 @@ def np_refine(
     h, w = ref.shape
     yy, xx = np.mgrid[1 : h - 1 : step, 1 : w - 1 : step]
     u, v = (xx - 0.5 * w) / (0.5 * w), (yy - 0.5 * h) / (0.5 * h)
-    basis = np.stack([np.ones_like(u), u, v, u * u, v * v])[: glint.N_GAIN if varying_gain else 1]
+    basis = np.stack([np.ones_like(u), u, v, u * u, v * v])[: gp.N_GAIN if varying_gain else 1]
     t = ref[yy, xx].astype(np.float64)
     tx = 0.5 * (ref[yy, xx + 1] - ref[yy, xx - 1]).astype(np.float64)
     ty = 0.5 * (ref[yy + 1, xx] - ref[yy - 1, xx]).astype(np.float64)
@@ -79,7 +83,7 @@ def np_refine(
         qy, qx = yy + dy, xx + dx
         inside = (qy >= 0) & (qy <= h - 2) & (qx >= 0) & (qx <= w - 2)
         warped = np_bilinear(img, qy[inside], qx[inside]).astype(np.float64)
-        keep = (t[inside] < glint.SATURATED) & (warped < glint.SATURATED)
+        keep = (t[inside] < gp.SATURATED) & (warped < gp.SATURATED)
         warped = warped[keep]
         b_in = basis[:, inside][:, keep]
         gain = coef @ b_in
@@ -152,7 +156,7 @@ def np_spot(img: np.ndarray, rect) -> np.ndarray:
         d = b - a
         return d[:, x0 + o + half + 1 : x1 - o + half + 1] - d[:, x0 + o - half : x1 - o - half]
 
-    c, g = glint.CENTRE_HALF, glint.GAP_HALF
+    c, g = gp.CENTRE_HALF, gp.GAP_HALF
     ring = (2 * o + 1) ** 2 - (2 * g + 1) ** 2
     out[ys, xs] = box(c) / (2 * c + 1) ** 2 - (box(o) - box(g)) / ring
     return out
@@ -161,34 +165,34 @@ def np_spot(img: np.ndarray, rect) -> np.ndarray:
 class NumpyAccumulator(glint.GlintAccumulator):
     """The same per-pair pipeline in plain numpy; findings() is shared (it runs once per scan)."""
 
-    def _frame(self, pixels):
-        grey, small = np_grey(pixels, self._weights)
-        return glint._Frame(grey, small, glint._spectrum(small, self._window))
+    def frame(self, pixels):
+        grey, small = np_grey(pixels, self.weights)
+        return Frame(grey, small, spectrum(small, self.window))
 
-    def _register(self, ref, img, *, varying_gain):
-        dy, dx, _ = glint.phase_correlate(ref.spectrum, img.spectrum, self._small_shape)
+    def register(self, ref, img, *, varying_gain):
+        dy, dx, _ = glint.phase_correlate(ref.spectrum, img.spectrum, self.small_shape)
         return np_refine(ref.grey, img.grey, Shift(dy * DOWN, dx * DOWN), varying_gain)
 
     def add_pair(self, on, off):
-        on_px, off_px = glint._as_pixels(on), glint._as_pixels(off)
+        on_px, off_px = as_pixels(on), as_pixels(off)
         if self.shape is None:
-            self._allocate(on_px.shape)
+            self.allocate(on_px.shape)
         p = self.params
-        f_on, f_off = self._frame(on_px), self._frame(off_px)
-        if self._ref is None:
-            self._ref, on_shift = f_on, Shift(0.0, 0.0)
+        f_on, f_off = self.frame(on_px), self.frame(off_px)
+        if self.reference is None:
+            self.reference, on_shift = f_on, Shift(0.0, 0.0)
         else:
-            on_shift = self._register(self._ref, f_on, varying_gain=False)
-        off_shift = self._register(f_on, f_off, varying_gain=True)
+            on_shift = self.register(self.reference, f_on, varying_gain=False)
+        off_shift = self.register(f_on, f_off, varying_gain=True)
         half_y, half_x = off_shift.dy / 2, off_shift.dx / 2
         onw, a = np_warp(f_on.grey, -half_y, -half_x)
         offw, b = np_warp(f_off.grey, half_y, half_x)
         rect = (max(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), min(a[3], b[3]))
         y0, y1, x0, x1 = rect
-        e = np_residual(onw, offw, np_gain_grid(f_on.small, f_off.small, self._gain.shape), rect)
+        e = np_residual(onw, offw, np_gain_grid(f_on.small, f_off.small, self.gain_blocks.shape), rect)
         resp = np_spot(e, rect)
         o = OUTER_HALF
-        noise = glint._robust_sigma(resp[y0 + o : y1 - o, x0 + o : x1 - o])
+        noise = robust_sigma(resp[y0 + o : y1 - o, x0 + o : x1 - o])
         thr = p.pair_snr * noise
         h, w, _ = self.shape
         sy, sx = round(on_shift.dy + half_y), round(on_shift.dx + half_x)
@@ -207,8 +211,8 @@ class NumpyAccumulator(glint.GlintAccumulator):
         dst = (slice(ya, yb), slice(xa, xb))
         self.sum_off[dst] += off_px[src]
         self.cov_off[dst] += 1
-        level = np.float32(p.ir_level * glint.FULL_SCALE)
-        self.bright[dst] += np.tensordot(off_px[src], self._weights, axes=([2], [0])) >= level
+        level = np.float32(p.ir_level * gp.FULL_SCALE)
+        self.bright[dst] += np.tensordot(off_px[src], self.weights, axes=([2], [0])) >= level
         self.pairs += 1
         report = PairReport(self.pairs, on_shift, off_shift, noise)
         self.reports.append(report)

@@ -17,6 +17,7 @@ from PIL import Image
 from appliance import optical
 from appliance.cli import main
 from dsp import glint
+from dsp.glint import params, response
 from hw.camera import Illuminator
 from hw.errors import CameraUnavailable
 from hw.sim import scene as scenemod
@@ -55,8 +56,8 @@ def test_registration_recovers_a_subpixel_shift(factory):
     camera, _ = room(factory, shake_px=3.0)
     a, b = camera.capture(), camera.capture()
     acc = glint.GlintAccumulator()
-    acc._allocate(a.shape)
-    shift = acc._register(acc._frame(a), acc._frame(b), varying_gain=False)
+    acc.allocate(a.shape)
+    shift = acc.register(acc.frame(a), acc.frame(b), varying_gain=False)
     (_, ax, ay), (_, bx, by) = camera.history
     assert abs(shift.dx - (bx - ax)) < 0.1 and abs(shift.dy - (by - ay)) < 0.1
 
@@ -134,32 +135,32 @@ def test_band_responses_match_full_frame_box_sums():
     """The responses come from summed-area tables of row bands; across every band boundary they equal
     the same sums from one full-frame table."""
     rng = np.random.default_rng(3)
-    h, w = 2 * glint.BAND_ROWS + 37, 97  # bands end mid-frame and the last one is short
+    h, w = 2 * params.BAND_ROWS + 37, 97  # bands end mid-frame and the last one is short
     img = (rng.random((h, w)) * 255).astype(np.float32)
-    c, g, o = glint.CENTRE_HALF, glint.GAP_HALF, glint.OUTER_HALF
+    c, g, o = params.CENTRE_HALF, params.GAP_HALF, params.OUTER_HALF
     centre, gap, outer = (_box_sums(img, k)[o - k : h - o - k, o - k : w - o - k] for k in (c, g, o))
     ring = (2 * o + 1) ** 2 - (2 * g + 1) ** 2
     want = np.zeros((h, w), np.float32)
     want[o : h - o, o : w - o] = centre / (2 * c + 1) ** 2 - (outer - gap) / ring
     got = np.empty((h, w), np.float32)
-    glint._spot_response(img, 0, h, 0, w, got)
+    response.spot_response(img, 0, h, 0, w, got)
     np.testing.assert_allclose(got, want, atol=1e-3)
     y0, y1, x0, x1 = 5, h - 3, 7, w - 2  # a sub-rectangle: zero outside, the same inside
-    glint._spot_response(img, y0, y1, x0, x1, got)
+    response.spot_response(img, y0, y1, x0, x1, got)
     inner = (slice(y0 + o, y1 - o), slice(x0 + o, x1 - o))
     np.testing.assert_allclose(got[inner], want[inner], atol=1e-3)
     assert np.count_nonzero(got) == got[inner].size
 
-    r = glint.POINT_REACH + 1
+    r = params.POINT_REACH + 1
     boxes = _box_sums(img, 1)  # box centred at (y, x) is boxes[y - 1, x - 1]
     ys, xs = np.mgrid[r : h - r, r : w - r]
     sides = [
         boxes[ys + dy - 1, xs + dx - 1] + boxes[ys - dy - 1, xs - dx - 1]
-        for dy, dx in zip(glint.POINT_DY, glint.POINT_DX, strict=True)
+        for dy, dx in zip(params.POINT_DY, params.POINT_DX, strict=True)
     ]
     want = np.zeros((h, w), np.float32)
     want[r : h - r, r : w - r] = (boxes[ys - 1, xs - 1] - 0.5 * np.max(sides, axis=0)) / 9
-    glint._point_response(img, got)
+    response.point_response(img, got)
     np.testing.assert_allclose(got, want, atol=1e-3)
 
 
@@ -179,7 +180,7 @@ def test_accumulator_state_is_under_24_bytes_a_pixel():
     rng = np.random.default_rng(0)
     for _ in range(2):
         acc.add_pair(*(rng.integers(0, 255, (96, 128, 3), dtype=np.uint8) for _ in range(2)))
-    held = sum(v.nbytes for v in vars(acc).values() if isinstance(v, np.ndarray)) + acc._ref.grey.nbytes
+    held = sum(v.nbytes for v in vars(acc).values() if isinstance(v, np.ndarray)) + acc.reference.grey.nbytes
     assert held / (96 * 128) < 24  # 2 float32 sums, 3 uint16 colour sums, 5 uint8 counters, grey
 
 

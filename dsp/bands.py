@@ -49,7 +49,7 @@ BANDS: tuple[Band, ...] = (
     Band("ISM 433 MHz", 433.05e6, 434.79e6, ("burst",), min_dwell_s=1.05, frame_s=3.4e-3),
     Band("PMR446", 446.0e6, 446.2e6, ("carrier",), camera_logit=-1.0),
     Band("UHF TV", 470e6, 694e6, ("ofdm",)),
-    Band("LTE 700 / 800", 694e6, 862e6, ("ofdm", "tdma"), camera_logit=-0.5),
+    Band("LTE 700 / 800", 694e6, 862e6, ("lte",), camera_logit=-0.5),
     Band("SRD 868 MHz", 863e6, 870e6, ("burst",)),
     Band("GSM-900 uplink", 880e6, 915e6, ("tdma",), min_dwell_s=4.8e-3),
     Band("ISM 915 MHz", 902e6, 928e6, ("burst",)),

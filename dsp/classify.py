@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 from dsp import bands as bandmod
 from dsp.detect import Detection
-from dsp.features import Block, Features
+from dsp.features import Block, Bursts, Features
 
-KINDS = ("analog-video", "fm-broadcast", "tdma", "ofdm", "burst", "carrier", "unknown")
+KINDS = ("analog-video", "fm-broadcast", "tdma", "lte", "ofdm", "burst", "carrier", "unknown")
 SUSPECT_SCORE = 0.5
 
 #: log-odds of each piece of evidence (the band's own weight is ``Band.camera_logit``)
@@ -35,6 +35,7 @@ WEIGHTS: dict[str, float] = {
 NARROW_HZ = 37.5e3  # four survey bins: a carrier (or a narrowband voice/data channel)
 WIDE_HZ = 1e6
 FLAT = 0.85
+LTE_MIN_HZ = 150e3  # one resource block is 180 kHz; keyed remotes are far narrower
 PILOT_DB = 15.0
 
 
@@ -91,7 +92,7 @@ def from_spectrum(det: Detection) -> Verdict:
     expected = _expected(bands)
     in_camera_band = any(b.camera_band for b in bands)
     if det.bursty:
-        kind = "tdma" if "tdma" in expected else "burst"
+        kind = next((k for k in ("lte", "tdma") if k in expected), "burst")
         evidence.append(Evidence(WEIGHTS["bursts"], "seen only in bursts (peak-hold far above the average)"))
     elif det.bandwidth_hz <= NARROW_HZ and "fm-broadcast" not in expected:
         kind = "carrier"
@@ -173,7 +174,7 @@ def from_features(det: Detection, feats: Features) -> Verdict:
         evidence.append(Evidence(WEIGHTS["continuous"], "transmits continuously"))
     if verdict.kind == "unknown":
         if width >= WIDE_HZ and feats.flatness >= FLAT:
-            verdict.kind = "ofdm"
+            verdict.kind = "lte" if "lte" in expected else "ofdm"  # a fully loaded LTE cell is continuous
             evidence.append(
                 Evidence(
                     WEIGHTS["flat_wide"],
@@ -212,12 +213,19 @@ def _frame_system(period_s: float | None, freq_hz: float) -> bandmod.FrameSystem
     return next((s for s in bandmod.FRAME_SYSTEMS if s.matches(period_s, freq_hz)), None)
 
 
+def _lte_timing(bursts: Bursts) -> bool:
+    """Bursts in whole 1 ms subframes (an uplink), or a pattern repeating every subframe (a
+    downlink's reference and control symbols)."""
+    period = bursts.period_s
+    return bursts.whole_ms or (period is not None and abs(period / bandmod.LTE_SUBFRAME_S - 1.0) <= 0.02)
+
+
 def _burst_kind(feats: Features, freq_hz: float, width: float, expected: list[str]) -> str:
     period = feats.bursts.period_s
     if _frame_system(period, freq_hz) is not None:
         return "tdma"
-    if feats.bursts.whole_ms and width >= 150e3:
-        return "tdma"  # LTE-like subframes
+    if _lte_timing(feats.bursts) and width >= LTE_MIN_HZ:
+        return "lte"
     if period is not None and (width >= 100e3 or "tdma" in expected):
         return "tdma"  # a regular frame on a wide digital channel; keyed remotes are narrow
     return "burst"
@@ -232,7 +240,9 @@ def _burst_text(feats: Features, freq_hz: float) -> str:
         if system is not None:
             text += f" ({system.name} frame)"
     if b.whole_ms:
-        text += ", in whole 1 ms subframes (LTE-like)"
+        text += ", in whole 1 ms subframes (LTE)"
+    elif _lte_timing(b):
+        text += " (LTE subframes)"
     return text
 
 

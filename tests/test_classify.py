@@ -47,7 +47,8 @@ DECOYS = [
     ({"kind": "fm-broadcast"}, 864e6, 200e3, "fm-broadcast"),  # wireless headphones: the pilot tells
     ({"kind": "tdma", "slots": 1}, 1.28e9, 200e3, "tdma"),  # a GSM-like burst in a camera band
     ({"kind": "tdma", "slots": 8}, 935.2e6, 200e3, "tdma"),
-    ({"kind": "lte", "load": 0.4, "bandwidth_hz": 1.08e6}, 1.24e9, 1.08e6, "tdma"),
+    ({"kind": "lte", "load": 0.4, "bandwidth_hz": 1.08e6}, 1.24e9, 1.08e6, "lte"),
+    ({"kind": "lte", "load": 0.9, "bandwidth_hz": 4.5e6}, 806e6, 4.5e6, "lte"),
     ({"kind": "ofdm", "bandwidth_hz": 7.6e6}, 650e6, 7.6e6, "ofdm"),
     ({"kind": "ofdm", "bandwidth_hz": 1.536e6}, 1.2e9, 1.536e6, "ofdm"),
     ({"kind": "carrier"}, 1.1e9, 28e3, "carrier"),

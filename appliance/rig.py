@@ -19,12 +19,14 @@ from typing import Any
 
 from appliance import config as cfg
 from hw.camera import Camera, Illuminator, Picamera2Camera, camera_models
-from hw.errors import CameraError, CameraUnavailable, PanelError
+from hw.errors import CameraError, CameraUnavailable, PanelError, WifiError, WifiNoMonitor, WifiUnavailable
 from hw.panel import Panel, PanelPins, mock_pin_factory
 from hw.radio import Radio, RtlSdrRadio, rtlsdr_devices
 from hw.sim import scene as scenemod
 from hw.sim.camera import SimCamera
 from hw.sim.radio import SimRadio
+from hw.wifi import WifiCapture
+from hw.wifi.monitor import MonitorCapture
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +49,7 @@ class Rig:
         self.settings = settings  # the appliance replaces it when the phone changes a setting
         self.pin_factory = pin_factory  # one factory for the panel and the LED ring
         self._illuminator: Illuminator | None = None
+        self.wifi_problem: str | None = None  # what went wrong in the last Wi-Fi sweep, for the device page
 
     # --- what a subclass provides ----------------------------------------------------------
 
@@ -63,11 +66,27 @@ class Rig:
         """The camera at the settings' exposure; CameraUnavailable / CameraBusy when it cannot be had."""
         raise NotImplementedError
 
+    def open_wifi(self) -> WifiCapture:
+        """The Wi-Fi capture (receive-only); WifiUnavailable / WifiNoMonitor when there is none."""
+        raise NotImplementedError
+
     def radio_probe(self) -> dict[str, Any]:
         raise NotImplementedError
 
     def camera_probe(self) -> dict[str, Any]:
         raise NotImplementedError
+
+    def wifi_adapter(self) -> dict[str, Any]:
+        """The Wi-Fi adapter as the device page shows it (without opening it)."""
+        raise NotImplementedError
+
+    def wifi_probe(self) -> dict[str, Any]:
+        """The adapter's state, and what went wrong in the last Wi-Fi sweep (pulled, a refused channel)."""
+        probe = self.wifi_adapter()
+        if self.wifi_problem:
+            probe = {**probe, "last_sweep": self.wifi_problem}
+            probe["warnings"] = [*probe.get("warnings", []), f"last Wi-Fi sweep: {self.wifi_problem}"]
+        return probe
 
     # --- shared ------------------------------------------------------------------------------
 
@@ -96,7 +115,7 @@ class Rig:
 
     def probes(self) -> dict[str, Probe]:
         """The device page's answers for the hardware this rig owns."""
-        return {"radio": self.radio_probe, "camera": self.camera_probe}
+        return {"radio": self.radio_probe, "camera": self.camera_probe, "wifi": self.wifi_probe}
 
     def _gain(self, gain: float | str | None) -> float | str:
         value = self.settings["radio.gain"] if gain is None else gain
@@ -128,6 +147,20 @@ class DeviceRig(Rig):
             exposure_us=self.settings["optical.exposure_us"],
             analogue_gain=self.settings["optical.analogue_gain"],
         )
+
+    def open_wifi(self) -> WifiCapture:
+        return MonitorCapture.open(self.settings["wifi.interface"])
+
+    def wifi_adapter(self) -> dict[str, Any]:
+        from hw.wifi import iw
+
+        try:
+            adapter = iw.choose(iw.adapters(), self.settings["wifi.interface"])
+        except WifiNoMonitor as exc:
+            return {"state": "no-monitor", "warnings": [str(exc)]}
+        except WifiError as exc:
+            return {"state": "absent", "warnings": [str(exc)]}
+        return {"state": "present", "name": adapter.name, "driver": adapter.driver, "bands": list(adapter.bands)}
 
     def radio_probe(self) -> dict[str, Any]:
         try:
@@ -189,6 +222,26 @@ class SimulatedRig(Rig):
         camera = SimCamera(self.scene.optical, self.illuminator, seed=self.seed, time_scale=self.time_scale)
         camera.set_exposure(self.settings["optical.exposure_us"], self.settings["optical.analogue_gain"])
         return camera
+
+    def open_wifi(self) -> WifiCapture:
+        block = getattr(self.scene, "wifi", None)
+        if block is None:
+            raise WifiUnavailable(
+                "no monitor-capable Wi-Fi adapter: the Wi-Fi sweep is off (the room has no 'wifi' block)"
+            )
+        from hw.sim.wifi import SimWifi
+
+        return SimWifi(block, self.illuminator, seed=self.seed, time_scale=self.time_scale)
+
+    def wifi_adapter(self) -> dict[str, Any]:
+        if getattr(self.scene, "wifi", None) is None:
+            return {"state": "absent", "warnings": ["no monitor-capable Wi-Fi adapter: the Wi-Fi sweep is off"]}
+        return {
+            "state": "simulated",
+            "name": f"SimWifi ({self.scene.name})",
+            "driver": "simulated",
+            "bands": ["2.4 GHz", "5 GHz"],
+        }
 
     def radio_probe(self) -> dict[str, Any]:
         return {"state": "simulated", "name": f"SimRadio ({self.scene.name})"}

@@ -32,9 +32,10 @@ KINDS = ("camera", "video-call", "streaming-client", "uploader", "idle", "access
 BIN_S = 1.0  # the byte series' bins: a second is long enough to hold several video frames
 NEAR_MTU = 1300  # an 802.11 data frame this long carries a (nearly) full 1500-byte IP packet
 MIN_PAYLOAD = 100  # shorter data frames are TCP ACKs, null frames, keep-alives: not video
+VIDEO_PACKET = 400  # audio (20 ms of Opus, G.711 or AAC) fits in less: trains are built from longer frames
 MIN_BURST_BYTES = 600  # a train this small is audio or signalling, not a video frame
 TRAIN_GAP_S = 0.004  # packets of one video frame follow each other within a few ms of airtime
-MAX_TRAIN_GAP_S = 0.03
+MAX_TRAIN_GAP_S = 0.012  # wider would chain a call's 20 ms audio packets into one train
 KEY_FRAME_RATIO = 2.5  # a burst this many times the median burst is a key frame
 VIDEO_FPS = (4.0, 61.0)  # frame rates encoders use
 VIDEO_MIN_BPS = 64e3  # below this no live video (a 320×240 MJPEG stream at 4 fps is ~100 kbit/s)
@@ -177,12 +178,12 @@ def rebuild_bursts(times_s: np.ndarray, lengths: np.ndarray) -> Bursts:
 
     A first pass splits trains at a few milliseconds of silence; the gap is then widened to a
     third of the typical interval between video-sized bursts (a key frame's long train, slowed by
-    contention, stays one burst) and the trains are rebuilt. Trains smaller than a video frame
-    (audio, signalling) are dropped.
+    contention, stays one burst) and the trains are rebuilt. Frames shorter than ``VIDEO_PACKET``
+    (audio, ACKs, signalling) are left out, and so are trains smaller than a video frame.
     """
     t = np.asarray(times_s, dtype=np.float64)
     n = np.asarray(lengths, dtype=np.float64)
-    keep = n >= MIN_PAYLOAD
+    keep = n >= VIDEO_PACKET
     t, n = t[keep], n[keep]
     first = _trains(t, n, TRAIN_GAP_S)
     big = first.times_s[first.sizes >= MIN_BURST_BYTES]
@@ -312,7 +313,7 @@ def judge(up: Stream, down: Stream, *, beacons: int, relays: int) -> tuple[str, 
         )
     elif up.bps >= STREAM_MIN_BPS and share_up >= ONE_WAY:
         kind = "uploader"
-        beat = "no frame beat" if up.frame_rate_hz is None else f"only {up.regularity:.0%} of its bursts on a beat"
+        beat = _why_not_video(up)
         evidence.append(_Evidence(WEIGHTS["bulk"], f"uploads {_mbit(up.bps)} with {beat}: a file, not live video"))
     else:
         evidence.append(_Evidence(0.0, f"{_mbit(up.bps)} up, {_mbit(down.bps)} down, no video frame beat"))
@@ -320,6 +321,16 @@ def judge(up: Stream, down: Stream, *, beacons: int, relays: int) -> tuple[str, 
     if kind == "camera" and score < SUSPECT_SCORE:
         kind = "unknown"
     return kind, score, reasons
+
+
+def _why_not_video(up: Stream) -> str:
+    if up.frame_rate_hz is None:
+        return "no frame beat"
+    if up.size_spread is not None and up.size_spread < MIN_SPREAD:
+        return "every burst the same size"
+    if not VIDEO_FPS[0] <= up.frame_rate_hz <= VIDEO_FPS[1]:
+        return f"{up.frame_rate_hz:.0f} bursts a second (no video frame rate)"
+    return f"only {up.regularity:.0%} of its bursts on a beat"
 
 
 def _combine(evidence: list[_Evidence]) -> tuple[float, list[str]]:
@@ -450,6 +461,7 @@ def judge_stimulus(
     rng: np.random.Generator,
     *,
     permutations: int = stim.PERMUTATIONS,
+    correct: bool = True,
 ) -> dict[str, stim.Response]:
     """Does each suspect's video follow the schedule? Holm-corrected responses by MAC.
 
@@ -458,7 +470,8 @@ def judge_stimulus(
     rate caps) at lags up to ``MAX_LAG_S`` and a randomisation p-value. Only suspects are judged
     (a device with no video stream has nothing to follow); the returned ``p_value`` is corrected
     over the devices judged, so ``to_json()`` says ``responds`` at p < 0.01 after the correction.
-    Suspects whose frames do not cover the schedule are left out.
+    Suspects whose frames do not cover the schedule are left out. ``correct=False`` returns the raw
+    p-values, for a sweep that judges several channels one after another and corrects once (``stim.holm``).
     """
     raw: dict[str, stim.Response] = {}
     for device in devices:
@@ -475,6 +488,11 @@ def judge_stimulus(
         )
         if response is not None:
             raw[device.mac] = response
+    return holm_responses(raw) if correct else raw
+
+
+def holm_responses(raw: dict[str, stim.Response]) -> dict[str, stim.Response]:
+    """The same responses with Holm-corrected p-values over all of them (one sweep's devices)."""
     adjusted = stim.holm([r.p_value for r in raw.values()])
     return {mac: replace(r, p_value=p) for (mac, r), p in zip(raw.items(), adjusted, strict=True)}
 

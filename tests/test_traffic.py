@@ -147,12 +147,12 @@ def _train(times, sizes, mac=0xA4CF12000001, bssid=0x020000000001):
 def test_bursts_are_rebuilt_from_hand_built_packet_trains():
     rng = np.random.default_rng(0)
     times = np.arange(0, 20, 0.08) + rng.normal(0, 0.002, 250)  # 12.5 frames a second
-    sizes = 6000 * np.exp(rng.normal(0, 0.15, 250))
+    sizes = np.round(6000 * np.exp(rng.normal(0, 0.15, 250)))
     sizes[::25] *= 6  # a key frame every 2 s
     train = _train(times, sizes)
     bursts = traffic.rebuild_bursts(train["t"], train["length"])
     assert len(bursts) == 250
-    tails = np.where(sizes % 1550 >= 100, sizes % 1550, 0)  # tails under 100 bytes are not video
+    tails = np.where(sizes % 1550 >= traffic.VIDEO_PACKET, sizes % 1550, 0)  # audio-sized tails are left out
     assert np.allclose(bursts.sizes, np.floor(sizes / 1550) * 1550 + tails, atol=2)
     (device,) = traffic.analyze(_train(times, sizes))
     assert device.kind == "camera" and device.frame_rate_hz == pytest.approx(12.5, rel=0.01)

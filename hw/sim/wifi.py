@@ -53,6 +53,7 @@ class SimWifi:
         self.width_mhz = 20
         self._rng = np.random.default_rng([seed, 0x5717])  # fast fading and retries, apart from the devices' own
         self._now = 0.0
+        self._pending = fr.empty(0)  # frames of a train still on air when the last read ended
         self._wall_due = time.monotonic()
         self._closed = False
 
@@ -65,6 +66,7 @@ class SimWifi:
         if width_mhz not in WIDTHS_MHZ:
             raise ChannelRefused(f"channel width {width_mhz} MHz is not one of {', '.join(map(str, WIDTHS_MHZ))}")
         self.freq_mhz, self.width_mhz = int(freq_mhz), int(width_mhz)
+        self._pending = fr.empty(0)  # the rest of a train on the old channel is not heard here
 
     def clock(self) -> float:
         return self._now
@@ -90,7 +92,10 @@ class SimWifi:
                 model.emit(t0, t1, lit, out if heard else None, ap_level.get(model.bssid, model.rssi_dbm))
             self._now = t1
             self._pace(t1 - t0)
-        records = out.records()
+        records = np.concatenate((self._pending, out.records()))
+        records = records[np.argsort(records["t"], kind="stable")]
+        later = records["t"] >= end
+        self._pending, records = records[later], records[~later]
         records["freq_mhz"] = self.freq_mhz
         return records
 

@@ -29,7 +29,7 @@ from appliance import baseline, optical, report, rf_sweep
 from appliance.config import Config
 from appliance.events import EventBus
 from appliance.feedback import Feedback
-from appliance.store import Store
+from appliance.store import Store, is_storage_failure
 from appliance.tracking import LevelUpdate, Target, track
 from dsp import plan as planmod
 from hw.errors import HardwareError, RadioError
@@ -268,6 +268,8 @@ class Session:
             return action()
         except (sqlite3.Error, OSError) as exc:
             message = f"storage: could not save the {what} ({exc})"
+            if is_storage_failure(exc):
+                message += f": {self.store.explain(exc)}"
             log.error(message)
             if message not in problems:
                 problems.append(message)
@@ -392,13 +394,13 @@ class Session:
         message = {"complete": "done", "cancelled": "cancelled", "partial": "partly measured: " + "; ".join(errors)}
         if storage:  # the results were shown but could not be kept: say so loudly
             self.events.publish("error", {"message": "; ".join(storage)})
-            self._set_state(State.RESULTS, f"{message[status]}; NOT SAVED: {storage[0]}")
             if self.feedback is not None:
                 self.feedback.fault()
+            self._set_state(State.RESULTS, f"{message[status]}; NOT SAVED: {storage[0]}")
             return
-        self._set_state(State.RESULTS, message[status])
-        if self.feedback is not None:
+        if self.feedback is not None:  # the LEDs first: whoever sees the state sees them already
             self.feedback.results(doc["counts"]["suspects"], partial=status == "partial")
+        self._set_state(State.RESULTS, message[status])
 
     def _rf_stage(self, radio: Radio, plan: planmod.Plan, started: float) -> rf_sweep.SweepResult:
         """``started`` is a time.monotonic() reading."""
@@ -476,6 +478,7 @@ class Session:
                 max_sweeps=self.config["storage.max_sweeps"],
                 max_bytes=self.config["storage.max_mb"] * 1_000_000,
                 min_free_bytes=self.config["storage.min_free_mb"] * 1_000_000,
+                keep_newest=self.config["storage.keep_newest"],
             )
         except (OSError, sqlite3.Error) as exc:  # disk trouble must not fail the sweep itself
             log.warning("retention failed: %s", exc)

@@ -9,6 +9,7 @@ complete has reached the SD card.
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import logging
@@ -17,7 +18,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -115,8 +116,38 @@ MIGRATIONS: tuple[str | Callable[[_Tx], None], ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+RESERVE_NAME = "roomsweep.reserve"
+RESERVE_BYTES = 512 * 1024
+
+
 class StoreError(Exception):
     """The database cannot be used (newer schema, not a database, disk trouble)."""
+
+
+class StorageFull(StoreError):
+    """A write failed because the data directory is full or read-only; the message says which."""
+
+
+@dataclass(frozen=True)
+class Space:
+    """The data directory's filesystem: bytes free, bytes used by anything, bytes that are ours."""
+
+    free: int
+    used: int
+    ours: int
+
+    @property
+    def ours_fill_it(self) -> bool:
+        """roomsweep's own data is at least half of what is used: deleting old sweeps is the cure."""
+        return self.ours * 2 >= self.used
+
+
+def is_storage_failure(exc: BaseException) -> bool:
+    """A full or read-only disk, as SQLite or the OS reports it."""
+    if isinstance(exc, OSError):
+        return exc.errno in (errno.ENOSPC, errno.EROFS, errno.EDQUOT)
+    text = str(exc).lower()
+    return isinstance(exc, sqlite3.Error) and ("full" in text or "readonly" in text or "read-only" in text)
 
 
 @dataclass(frozen=True)
@@ -158,6 +189,7 @@ class Store:
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: not usable as the roomsweep database ({exc})") from None
         self.interrupted_at_start = self._mark_interrupted()
+        self.keep_reserve()
 
     # --- schema --------------------------------------------------------------------------
 
@@ -196,9 +228,19 @@ class Store:
             try:
                 yield _Tx(self._db)
             except BaseException:
-                self._db.execute("ROLLBACK")
+                self._rollback()
                 raise
-            self._db.execute("COMMIT")
+            try:
+                self._db.execute("COMMIT")
+            except sqlite3.Error:  # a full disk can fail the COMMIT itself: end the transaction
+                self._rollback()
+                raise
+
+    def _rollback(self) -> None:
+        """Roll back if a transaction is still open (SQLite ends some itself on a full disk)."""
+        if self._db.in_transaction:
+            with suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
 
     def integrity_ok(self) -> bool:
         with self._lock:
@@ -306,9 +348,38 @@ class Store:
         return [{**json.loads(r["doc"]), "id": r["id"]} for r in rows]
 
     def delete_sweep(self, sweep_id: int) -> None:
-        with self._transaction() as db:
-            db.execute("DELETE FROM sweeps WHERE id = ?", (sweep_id,))
+        """Files first, then the row: on a full disk the freed files make room for the database's
+        own write, and if they were too small the reserve (``RESERVE_NAME``) is given up for it.
+        :class:`StorageFull` when even that cannot be written (a read-only card)."""
         shutil.rmtree(self.sweep_dir(sweep_id, create=False), ignore_errors=True)
+        for last_try in (False, True):
+            try:
+                with self._transaction() as db:
+                    db.execute("DELETE FROM sweeps WHERE id = ?", (sweep_id,))
+                break
+            except (sqlite3.Error, OSError) as exc:
+                if not is_storage_failure(exc):
+                    raise
+                if last_try or not self._release_reserve():
+                    raise StorageFull(f"could not delete sweep {sweep_id}: {self.explain(exc)}") from None
+        self.keep_reserve()
+
+    def keep_reserve(self) -> None:
+        """Hold ``RESERVE_BYTES`` of the card so a delete can still be written when it is full
+        (best effort: a card too full or read-only simply has no reserve until there is room)."""
+        path = self.root / RESERVE_NAME
+        with suppress(OSError):
+            if path.exists() or shutil.disk_usage(self.root).free < 4 * RESERVE_BYTES:
+                return
+            atomic_write_bytes(path, b"\0" * RESERVE_BYTES)
+
+    def _release_reserve(self) -> bool:
+        try:
+            (self.root / RESERVE_NAME).unlink()
+        except OSError:
+            return False
+        log.warning("storage full: released the reserve to delete a sweep")
+        return True
 
     # --- files ---------------------------------------------------------------------------
 
@@ -426,20 +497,48 @@ class Store:
             total += self._db.execute("SELECT COALESCE(SUM(bytes), 0) FROM files").fetchone()[0]
         return int(total)
 
-    def enforce_retention(self, *, max_sweeps: int, max_bytes: int, min_free_bytes: int) -> list[int]:
-        """Delete the oldest finished sweeps until every limit holds; returns what was deleted.
+    def space(self) -> Space:
+        usage = shutil.disk_usage(self.root)
+        return Space(free=usage.free, used=usage.total - usage.free, ours=self.disk_usage())
 
-        The newest sweep is never deleted, so the result just taken is always there to see.
+    def explain(self, exc: BaseException) -> str:
+        """Why a write failed, in words for the banner: read-only, full of our sweeps, or full of other files."""
+        text = str(exc).lower()
+        if (isinstance(exc, OSError) and exc.errno == errno.EROFS) or "readonly" in text or "read-only" in text:
+            return "the data directory is read-only (an SD card that fails remounts itself read-only)"
+        if not is_storage_failure(exc):
+            return str(exc)
+        try:
+            space = self.space()
+        except (OSError, sqlite3.Error):  # the card is worse than full: say what failed
+            return str(exc)
+        if space.ours_fill_it:
+            return f"the SD card is full ({_mb(space.free)} free) of roomsweep's own sweeps ({_mb(space.ours)})"
+        return (
+            f"the SD card is full ({_mb(space.free)} free) and roomsweep's data is only {_mb(space.ours)} "
+            f"of the {_mb(space.used)} used: other files fill it; roomsweep deletes none of its sweeps for them"
+        )
+
+    def enforce_retention(
+        self, *, max_sweeps: int, max_bytes: int, min_free_bytes: int, keep_newest: int = 1
+    ) -> list[int]:
+        """Delete the oldest finished sweeps while roomsweep's own data breaks a limit; returns what was deleted.
+
+        Count and size are ours by definition. Free space counts only when our data is what fills
+        the disk (:attr:`Space.ours_fill_it`): a card filled by something else (a log, a temporary
+        file) keeps every sweep, and the sweep that cannot be saved says why (:meth:`explain`).
+        The newest ``keep_newest`` are never deleted, so the results just taken are always there.
         """
         deleted: list[int] = []
         while True:
             with self._lock:
                 rows = self._db.execute("SELECT id FROM sweeps WHERE status != 'running' ORDER BY id").fetchall()
             ids = [r["id"] for r in rows]
-            if len(ids) <= 1:
+            if len(ids) <= max(1, keep_newest):
                 break
-            free = shutil.disk_usage(self.root).free
-            if len(ids) <= max_sweeps and self.disk_usage() <= max_bytes and free >= min_free_bytes:
+            space = self.space()
+            short_of_space = space.free < min_free_bytes and space.ours_fill_it
+            if len(ids) <= max_sweeps and space.ours <= max_bytes and not short_of_space:
                 break
             self.delete_sweep(ids[0])
             deleted.append(ids[0])
@@ -464,6 +563,10 @@ class _Tx:
         for statement in (s.strip() for s in script.split(";")):
             if statement:
                 self._db.execute(statement)
+
+
+def _mb(n: int) -> str:
+    return f"{n / 1e6:.1f} MB"
 
 
 def _db32(power: np.ndarray) -> np.ndarray:

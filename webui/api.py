@@ -1,7 +1,8 @@
 """The JSON API under /api/ (described by /api/openapi.json).
 
 Every error is JSON ``{"error": "..."}`` with a 4xx status: 400 malformed, 401 not logged in,
-403 no CSRF token, 404 unknown thing, 409 the hardware is busy, 413/415 wrong body.
+403 no CSRF token, 404 unknown thing, 409 the hardware is busy, 413/415 wrong body,
+507 the SD card is full or read-only.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from appliance import baseline as baselinemod
 from appliance import report
 from appliance.config import ConfigError, SettingConflict
 from appliance.session import SessionBusy, target_for
+from appliance.store import StorageFull
 from appliance.tracking import Target
 from dsp import plan as planmod
 from hw.radio import TUNER_RANGE_HZ
@@ -177,7 +179,10 @@ def delete_sweep(sweep_id: int):
     _record_or_404(sweep_id)
     if appliance().session.status()["sweep_id"] == sweep_id and appliance().session.state.value == "sweeping":
         raise RequestError("this sweep is still running", 409)
-    appliance().store.delete_sweep(sweep_id)
+    try:
+        appliance().store.delete_sweep(sweep_id)
+    except StorageFull as exc:
+        return json_error(507, str(exc))
     return "", 204
 
 

@@ -26,6 +26,7 @@ def _errors(*codes: int) -> dict[str, Any]:
         413: "body too large",
         415: "body is not JSON",
         503: "too many live streams",
+        507: "the SD card is full or read-only: nothing could be freed",
     }
     return {str(c): _json(ERROR, text[c]) for c in codes}
 
@@ -302,7 +303,7 @@ PATHS: dict[str, Any] = {
         },
         "delete": {
             "summary": "Delete a sweep and its files",
-            "responses": {"204": {"description": "deleted"}, **_errors(401, 403, 404, 409)},
+            "responses": {"204": {"description": "deleted"}, **_errors(401, 403, 404, 409, 507)},
         },
     },
     "/api/sweeps/{sweep_id}/compare": {

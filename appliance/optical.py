@@ -49,6 +49,7 @@ class OpticalScan:
     wall_time_s: float = 0.0
     dsp_time_s: float = 0.0
     reports: list[glint.PairReport] = field(default_factory=list)
+    cut: dict[str, int] = field(default_factory=lambda: dict.fromkeys(glint.KINDS, 0))  # left out by the cap
 
     @property
     def size(self) -> tuple[int, int] | None:
@@ -56,8 +57,10 @@ class OpticalScan:
         return None if self.reference is None else (self.reference.shape[1], self.reference.shape[0])
 
     def to_json(self) -> dict[str, Any]:
-        """The ``glint --json`` document (DESIGN.md): ``pairs`` and ``findings``, plus scan facts."""
+        """The ``glint --json`` document (DESIGN.md): ``pairs`` and ``findings`` (lenses first), plus
+        ``cut`` (findings of each kind beyond the cap per kind, counted, not listed) and scan facts."""
         doc: dict[str, Any] = {"pairs": self.pairs, "findings": [f.to_json() for f in self.findings]}
+        doc["cut"] = {kind: self.cut.get(kind, 0) for kind in glint.KINDS}
         size = self.size
         doc["image"] = None if size is None else {"width": size[0], "height": size[1]}
         doc["complete"] = self.complete
@@ -166,10 +169,10 @@ def scan(
         except Exception as exc:  # the pin may be gone with the rest of the hardware
             log.warning("could not switch the illuminator off: %s", exc)
     t0 = time.perf_counter()
-    findings = acc.findings()
+    result = acc.result()
     dsp_time += time.perf_counter() - t0
     return OpticalScan(
-        findings=findings,
+        findings=result.findings,
         pairs=acc.pairs,
         reference=reference,
         complete=acc.pairs == pairs,
@@ -178,6 +181,7 @@ def scan(
         wall_time_s=time.monotonic() - started,
         dsp_time_s=dsp_time,
         reports=list(acc.reports),
+        cut=result.cut,
     )
 
 
@@ -228,6 +232,14 @@ def analyse_pairs(
         acc.add_pair(on, off)
         if reference is None:
             reference = on
-    findings = acc.findings()
+    result = acc.result()
     elapsed = time.monotonic() - started
-    return OpticalScan(findings, acc.pairs, reference, wall_time_s=elapsed, dsp_time_s=elapsed, reports=acc.reports)
+    return OpticalScan(
+        result.findings,
+        acc.pairs,
+        reference,
+        wall_time_s=elapsed,
+        dsp_time_s=elapsed,
+        reports=acc.reports,
+        cut=result.cut,
+    )

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from appliance import optical
+from appliance import optical, report
 from appliance.cli import main
 from dsp import glint
 from dsp.glint import params, response
@@ -83,6 +83,22 @@ def test_faint_small_lens_at_three_times_the_noise_is_found(factory):
     result = optical.scan(camera, ring, pairs=8, seed=2)
     assert [f.kind for f in result.findings] == ["lens"]
     assert near(result.findings[0], where(camera, lens), 2.0)
+
+
+def test_the_cap_never_hides_a_kind_and_counts_what_it_cut(factory):
+    """A flood of bright IR LEDs (sunlit leaves, a wall of status lights) outscores a faint lens:
+    lenses are listed first, each kind has its own cap, and what the cap left out is counted."""
+    leds = [{"x": 0.1 + 0.16 * k, "y": 0.75, "radius_px": 2.5, "brightness": 0.9} for k in range(6)]
+    faint = {"x": 0.5, "y": 0.3, "radius_px": 2.0, "reflectivity": 0.035}  # ~14× the stacked noise
+    camera, ring = room(factory, lenses=[faint], ir_leds=leds, seed=6)
+    result = optical.scan(camera, ring, pairs=6, seed=6, params=glint.GlintParams(max_per_kind=4))
+    kinds = [f.kind for f in result.findings]
+    assert kinds == ["lens"] + ["ir-led"] * 4, result.to_json()
+    assert min(f.score for f in result.findings[1:]) > result.findings[0].score  # sorted across kinds, it would go
+    assert near(result.findings[0], where(camera, faint))
+    assert result.cut == {"lens": 0, "ir-led": 2}
+    part = report.optical_part(result)
+    assert part["cut"] == {"lens": 0, "ir-led": 2} and part["findings"][0]["kind"] == "lens"
 
 
 def test_decoys_alone_give_no_finding(factory):
@@ -286,6 +302,7 @@ def test_glint_cli_on_image_pairs(pair_files, tmp_path, capsys):
     assert main(["glint", *map(str, paths), "--json", "--annotate", str(out)]) == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["pairs"] == 3 and doc["image"] == {"width": 1280, "height": 720}
+    assert doc["cut"] == {"lens": 0, "ir-led": 0}
     lenses = [f for f in doc["findings"] if f["kind"] == "lens"]
     assert len(lenses) == 1 and math.hypot(lenses[0]["x"] - lens_xy[0], lenses[0]["y"] - lens_xy[1]) < 1.5
     assert {"x", "y", "radius_px", "kind", "score", "seen_in"} <= set(lenses[0])

@@ -135,4 +135,7 @@ def print_result(result: optical.OpticalScan) -> None:
             f"{f.kind:<7} {f.x:7.1f} {f.y:7.1f} {f.radius_px:6.1f} {f.score:5.2f} {f.seen_in:>2}/{result.pairs:<2}  "
             f"{f.reasons[0] if f.reasons else ''}"
         )
+    cut = [f"{n} {optical.LABELS[kind]} finding(s)" for kind, n in result.cut.items() if n]
+    if cut:
+        print(f"Not listed (more than {glint.GlintParams().max_per_kind} of a kind): {', '.join(cut)}.")
     print("Coordinates are pixels of the first LED-on image.")

@@ -23,14 +23,16 @@ from __future__ import annotations
 import numpy as np
 
 from dsp.glint.accumulate import GlintAccumulator, PairReport
-from dsp.glint.params import MAX_PAIRS, Finding, GlintParams
+from dsp.glint.params import KINDS, MAX_PAIRS, Finding, GlintParams, GlintResult
 from dsp.glint.register import Shift, phase_correlate, refine_shift
 
 __all__ = [
+    "KINDS",
     "MAX_PAIRS",
     "Finding",
     "GlintAccumulator",
     "GlintParams",
+    "GlintResult",
     "PairReport",
     "Shift",
     "find",

@@ -24,6 +24,7 @@ from dsp.glint.params import (
     OUTER_HALF,
     Finding,
     GlintParams,
+    GlintResult,
 )
 from dsp.glint.register import Frame, Shift, as_pixels, grey_frame, hann2, register
 from dsp.glint.response import gain_grid, robust_sigma, spot_response, warped_residual
@@ -167,9 +168,14 @@ class GlintAccumulator:
         self.reports.append(report)
         return report
 
-    def findings(self) -> list[Finding]:
-        """Lens glints and IR LEDs seen so far (see :func:`dsp.glint.judge.findings`)."""
+    def result(self) -> GlintResult:
+        """Lens glints and IR LEDs seen so far, and what the cap per kind left out
+        (see :func:`dsp.glint.judge.findings`)."""
         return judge.findings(self)
+
+    def findings(self) -> list[Finding]:
+        """The listed findings of :meth:`result`: lenses first, then IR LEDs."""
+        return self.result().findings
 
     def min_cover(self) -> int:
         """Pairs a pixel must be covered by to be judged: half of them (the shake moves the edges)."""

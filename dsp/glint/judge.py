@@ -23,11 +23,13 @@ from dsp.glint.params import (
     FULL_SCALE,
     GLARE_HALF,
     GLARE_LEVEL,
+    KINDS,
     NOISE_BLOCK,
     OBJECT_SNR,
     OUTER_HALF,
     SATURATED,
     Finding,
+    GlintResult,
 )
 from dsp.glint.response import point_response, spot_response
 
@@ -210,15 +212,22 @@ def _mark_rings(leds: list[Candidate], lenses: list[Candidate]) -> None:
                 lens.reasons.append(f"inside a ring of {len(group)} IR LEDs")
 
 
-def findings(acc: GlintAccumulator) -> list[Finding]:
-    """Lens glints and IR LEDs the accumulator holds, strongest first, at most ``max_findings``."""
+def findings(acc: GlintAccumulator) -> GlintResult:
+    """Lens glints, then IR LEDs, each kind strongest first and capped at ``max_per_kind``: a
+    flood of one kind (sunlit leaves as IR LEDs) never pushes the other out of the list."""
     if not acc.pairs:
-        return []
+        return GlintResult([])
     lenses = lens_candidates(acc)
     leds = ir_led_candidates(acc)
     _mark_rings(leds, lenses)
-    found = sorted(lenses + leds, key=lambda f: -f.score)
-    return [f.finding for f in found[: acc.params.max_findings]]
+    cap = acc.params.max_per_kind
+    listed: list[Finding] = []
+    cut = dict.fromkeys(KINDS, 0)
+    for kind, found in zip(KINDS, (lenses, leds), strict=True):
+        ranked = sorted(found, key=lambda f: -f.score)
+        listed += [f.finding for f in ranked[:cap]]
+        cut[kind] = max(0, len(ranked) - cap)
+    return GlintResult(listed, cut)
 
 
 @njit(cache=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -42,7 +42,7 @@ class GlintParams:
     ir_contrast: float = 0.25  # ... and stands this far (share of full scale) above its surround
     ir_seen_fraction: float = 0.75  # lit in at least this share of the LED-off frames
     ir_max_chroma: float = 0.45  # (max−min)/max of the channel excess; status LEDs are coloured
-    max_findings: int = 50
+    max_per_kind: int = 50  # findings listed per kind (lenses first); the rest are counted, not hidden
 
 
 @dataclass(frozen=True)
@@ -68,3 +68,15 @@ class Finding:
             "snr": round(self.snr, 1),
             "reasons": list(self.reasons),
         }
+
+
+KINDS = ("lens", "ir-led")  # the order findings are listed in: lenses first
+
+
+@dataclass(frozen=True)
+class GlintResult:
+    """The findings of a scan, lenses first then IR LEDs (each strongest first, at most
+    ``max_per_kind`` of a kind), and how many of each kind the cap left out."""
+
+    findings: list[Finding]
+    cut: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))

@@ -263,6 +263,12 @@
       list.append(el("li", {}, button));
     });
     host.append(list);
+    const cut = optical && optical.cut ? optical.cut : {};
+    const names = { lens: "lens", "ir-led": "infrared LED" };
+    const left = Object.keys(cut)
+      .filter((kind) => cut[kind] > 0)
+      .map((kind) => cut[kind] + " more " + (names[kind] || kind) + " finding(s)");
+    if (left.length) host.append(el("p", { class: "muted", text: "Not listed: " + left.join(", ") + "." }));
   }
 
   /** Number each finding on the photo; ring the selected one. */

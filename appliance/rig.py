@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from appliance import config as cfg
+from dsp.frames import mac_to_int
 from hw.camera import Camera, Illuminator, Picamera2Camera, camera_models
 from hw.errors import CameraError, CameraUnavailable, PanelError, WifiError, WifiNoMonitor, WifiUnavailable
 from hw.panel import Panel, PanelPins, mock_pin_factory
@@ -79,6 +80,10 @@ class Rig:
     def wifi_adapter(self) -> dict[str, Any]:
         """The Wi-Fi adapter as the device page shows it (without opening it)."""
         raise NotImplementedError
+
+    def own_addresses(self) -> set[int]:
+        """MACs the Wi-Fi sweep must never judge: the hotspot's (its stations, the user's phone, go with it)."""
+        return set()
 
     def wifi_probe(self) -> dict[str, Any]:
         """The adapter's state, and what went wrong in the last Wi-Fi sweep (pulled, a refused channel)."""
@@ -150,6 +155,15 @@ class DeviceRig(Rig):
 
     def open_wifi(self) -> WifiCapture:
         return MonitorCapture.open(self.settings["wifi.interface"])
+
+    def own_addresses(self) -> set[int]:
+        from hw.wifi import iw
+
+        try:
+            text = (iw.SYSFS_NET / iw.HOTSPOT_INTERFACE / "address").read_text().strip()
+            return {mac_to_int(text)}
+        except (OSError, ValueError):
+            return set()
 
     def wifi_adapter(self) -> dict[str, Any]:
         from hw.wifi import iw
@@ -231,7 +245,7 @@ class SimulatedRig(Rig):
             )
         from hw.sim.wifi import SimWifi
 
-        return SimWifi(block, self.illuminator, seed=self.seed, time_scale=self.time_scale)
+        return SimWifi(block, self.illuminator, seed=self.seed, time_scale=self.time_scale, name=self.scene.name)
 
     def wifi_adapter(self) -> dict[str, Any]:
         if getattr(self.scene, "wifi", None) is None:

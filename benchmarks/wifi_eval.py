@@ -82,7 +82,7 @@ def _mac(rng: np.random.Generator, oui: int | None) -> tuple[str, int]:
     return fr.mac_text(value), value
 
 
-def make_room(seed: int) -> tuple[dict, list[Truth], list[int]]:
+def make_room(seed: int, led_response: float | None = None) -> tuple[dict, list[Truth], list[int]]:
     rng = np.random.default_rng(seed)
     channels = sorted(rng.choice(CHANNELS, size=int(rng.integers(1, 3)), replace=False).tolist())
     devices, truths = [], []
@@ -143,7 +143,7 @@ def make_room(seed: int) -> tuple[dict, list[Truth], list[int]]:
             upload="motion" if motion else "continuous",
             motion_per_min=4.0 if motion else 0.0,
             sees_device=sees,
-            led_response=float(rng.uniform(0.08, 0.3)) if sees else 0.1,
+            led_response=float(rng.uniform(0.08, 0.3)) if led_response is None else led_response,
         )
     kinds = list(STREAMING_KINDS)
     for _ in range(int(rng.integers(4, 8))):
@@ -191,8 +191,8 @@ def baseline_flags(truth: Truth, ssid: str) -> bool:
     return truth.oui_listed
 
 
-def run_room(seed: int, survey_s: float, permutations: int) -> dict:
-    block, truths, channels = make_room(seed)
+def run_room(seed: int, survey_s: float, permutations: int, led_response: float | None = None) -> dict:
+    block, truths, channels = make_room(seed, led_response)
     ring = Ring()
     capture = SimWifi(parse_wifi(block, "wifi"), ring, seed=seed, time_scale=0)
     models = {fr.mac_text(m.mac): m for m in capture.models}
@@ -283,11 +283,12 @@ def main() -> None:
     parser.add_argument("--survey", type=float, default=6.0, help="seconds of listening per channel")
     parser.add_argument("--permutations", type=int, default=stimulus.PERMUTATIONS)
     parser.add_argument("--quick", action="store_true", help="12 rooms, 1999 permutations")
+    parser.add_argument("--led-response", type=float, help="every camera's LED response (sensitivity check)")
     args = parser.parse_args()
     if args.quick:
         args.rooms, args.permutations = 12, 1999
     t0 = time.perf_counter()
-    rooms = [run_room(seed, args.survey, args.permutations) for seed in range(args.rooms)]
+    rooms = [run_room(seed, args.survey, args.permutations, args.led_response) for seed in range(args.rooms)]
     elapsed = time.perf_counter() - t0
     rows = [r for room in rooms for r in room["rows"]]
     streaming = [r for r in rows if r["scene_kind"] == "camera" and r["streaming"]]
@@ -300,6 +301,7 @@ def main() -> None:
     figures = {
         "rooms": args.rooms,
         "survey_s_per_channel": args.survey,
+        "led_response": args.led_response,
         "streaming_cameras": len(streaming),
         "called_camera": share(streaming, lambda r: r["kind"] == "camera"),
         "seeing_cameras_respond": share(seeing, lambda r: r["responds"]),

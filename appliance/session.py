@@ -238,10 +238,11 @@ class Session:
                 self._fault(f"internal error: {exc}")
 
     def _fault(self, message: str) -> None:
-        self.events.publish("error", {"message": message})
-        self._set_state(State.ERROR, message)
+        # the panel first: whoever sees the ERROR state sees the LEDs already saying so
         if self.feedback is not None:
             self.feedback.fault()
+        self.events.publish("error", {"message": message})
+        self._set_state(State.ERROR, message)
 
     def _radio_for_job(self) -> Radio:
         if self._radio is None:

@@ -224,22 +224,18 @@ def scan_room(
 def analyse_pairs(
     pairs: Iterable[tuple[np.ndarray, np.ndarray]], params: glint.GlintParams | None = None
 ) -> OpticalScan:
-    """The same pipeline on frames already taken (image files, recordings)."""
+    """The same pipeline on frames already taken (image files, recordings); stills larger than the
+    camera's frames (up to 4608×3072) are analysed tile by tile, within the same memory."""
     started = time.monotonic()
-    acc = glint.GlintAccumulator(params)
-    reference = None
-    for on, off in pairs:
-        acc.add_pair(on, off)
-        if reference is None:
-            reference = on
-    result = acc.result()
+    frames = list(pairs)
+    result, reports = glint.find_in_tiles(frames, params)
     elapsed = time.monotonic() - started
     return OpticalScan(
         result.findings,
-        acc.pairs,
-        reference,
+        len(frames),
+        frames[0][0] if frames else None,
         wall_time_s=elapsed,
         dsp_time_s=elapsed,
-        reports=acc.reports,
+        reports=reports,
         cut=result.cut,
     )

@@ -13,7 +13,9 @@ stage's Numba kernels live in its module):
 3. :mod:`~dsp.glint.accumulate` — every pair added in the first frame's coordinates
    (:class:`GlintAccumulator`), in memory that does not grow with the number of pairs;
 4. :mod:`~dsp.glint.blobs` and :mod:`~dsp.glint.judge` — candidates grown into regions and judged
-   into lens and IR-LED findings once per scan.
+   into lens and IR-LED findings once per scan;
+5. :mod:`~dsp.glint.tiles` — stills larger than 1280×720 (up to a Camera Module 3's 4608×3072)
+   through the same stages tile by tile, in the memory of one 1280×720 scan.
 
 Coordinates are pixels of the first LED-on frame. Pure: numpy in, findings out; no I/O, no clocks.
 """
@@ -25,6 +27,7 @@ import numpy as np
 from dsp.glint.accumulate import GlintAccumulator, PairReport
 from dsp.glint.params import KINDS, MAX_PAIRS, Finding, GlintParams, GlintResult
 from dsp.glint.register import Shift, phase_correlate, refine_shift
+from dsp.glint.tiles import find_in_tiles
 
 __all__ = [
     "KINDS",
@@ -36,14 +39,13 @@ __all__ = [
     "PairReport",
     "Shift",
     "find",
+    "find_in_tiles",
     "phase_correlate",
     "refine_shift",
 ]
 
 
 def find(pairs: list[tuple[np.ndarray, np.ndarray]], params: GlintParams | None = None) -> list[Finding]:
-    """All pairs at once (LED-on frame, LED-off frame); see :class:`GlintAccumulator` for streaming."""
-    acc = GlintAccumulator(params)
-    for on, off in pairs:
-        acc.add_pair(on, off)
-    return acc.findings()
+    """All pairs at once (LED-on frame, LED-off frame), of any size (large stills go in tiles:
+    :func:`find_in_tiles`); see :class:`GlintAccumulator` for streaming."""
+    return find_in_tiles(list(pairs), params)[0].findings

@@ -213,14 +213,17 @@ def _mark_rings(leds: list[Candidate], lenses: list[Candidate]) -> None:
 
 
 def findings(acc: GlintAccumulator) -> GlintResult:
-    """Lens glints, then IR LEDs, each kind strongest first and capped at ``max_per_kind``: a
-    flood of one kind (sunlit leaves as IR LEDs) never pushes the other out of the list."""
+    """The accumulator's lens glints and IR LEDs, ranked (:func:`rank`)."""
     if not acc.pairs:
         return GlintResult([])
-    lenses = lens_candidates(acc)
-    leds = ir_led_candidates(acc)
+    return rank(lens_candidates(acc), ir_led_candidates(acc), acc.params.max_per_kind)
+
+
+def rank(lenses: list[Candidate], leds: list[Candidate], cap: int) -> GlintResult:
+    """Rings marked, then lens glints first and IR LEDs after, each kind strongest first and
+    capped at ``cap``: a flood of one kind (sunlit leaves as IR LEDs) never pushes the other out
+    of the list; what the cap left out is counted."""
     _mark_rings(leds, lenses)
-    cap = acc.params.max_per_kind
     listed: list[Finding] = []
     cut = dict.fromkeys(KINDS, 0)
     for kind, found in zip(KINDS, (lenses, leds), strict=True):

@@ -65,8 +65,8 @@ _BY_KIND: dict[str, dict[str, Field]] = {
     },
 }
 _OPTICAL = {
-    "width": Field(int, 1280, lo=64, hi=4096),
-    "height": Field(int, 720, lo=64, hi=4096),
+    "width": Field(int, 1280, lo=64, hi=4608),  # up to a Camera Module 3 still (4608×3072)
+    "height": Field(int, 720, lo=64, hi=4608),
     "lenses": Field(list, []),
     "ir_leds": Field(list, []),
     "decoys": Field(list, []),

@@ -105,7 +105,7 @@ SETTINGS: tuple[Setting, ...] = (
         str,
         "",
         "Wi-Fi adapter for the sweep, e.g. wlan1 (empty: the first monitor-capable one; never wlan0)",
-        pattern=r"(?!wlan0$)[A-Za-z0-9_.-]{0,15}",
+        pattern=r"^(?!wlan0$)[A-Za-z0-9_.-]{0,15}$",  # anchored: JSON Schema patterns search, they do not match
         restart=True,
     ),
     Setting("wifi.survey_s", float, 0.5, "listen this long on each channel of the Wi-Fi survey (s)", lo=0.1, hi=5.0),

@@ -10,6 +10,7 @@ deployments and tests. Every value is validated with a message that names where 
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
 import re
@@ -80,6 +81,21 @@ def _ranges(value: str) -> None:
             raise _Conflict(str(exc)) from None
 
 
+HOST_PATTERN = (
+    r"^(\*|::|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*|(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*\.?)$"
+)
+
+
+def _host(value: str) -> None:
+    """An IP address or a host name (RFC 1123); what it resolves to is checked when binding."""
+    if ":" in value:
+        try:
+            ipaddress.ip_address(value)
+        except ValueError:
+            raise ValueError("not an IPv6 address") from None
+
+
 _PIN = {"kind": int, "lo": 2, "hi": 27, "restart": True}  # BCM numbers of the 40-pin header's GPIOs
 
 SETTINGS: tuple[Setting, ...] = (
@@ -142,7 +158,16 @@ SETTINGS: tuple[Setting, ...] = (
         hi=1_000_000,
     ),
     Setting("storage.keep_newest", int, 10, "never delete the newest this many sweeps", lo=1, hi=100000),
-    Setting("web.host", str, "0.0.0.0", "address the web UI listens on", ui=False, restart=True),
+    Setting(
+        "web.host",
+        str,
+        "0.0.0.0",
+        "address the web UI listens on (an IP address or a host name)",
+        check=_host,
+        pattern=HOST_PATTERN,
+        ui=False,
+        restart=True,
+    ),
     Setting("web.port", int, 8080, "port of the web UI", lo=1, hi=65535, ui=False, restart=True),
     Setting("web.threads", int, 12, "waitress worker threads", lo=4, hi=64, ui=False, restart=True),
     Setting("web.max_streams", int, 4, "live-progress streams open at once", lo=1, hi=32, ui=False, restart=True),
@@ -252,6 +277,10 @@ def read_file(path: Path) -> dict[str, Any]:
             doc = tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML ({exc})") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start}); a settings file is UTF-8 TOML") from None
+    except RecursionError:
+        raise ConfigError(f"{path}: nested too deeply to be a settings file") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read ({exc.strerror or exc})") from None
     flat: dict[str, Any] = {}

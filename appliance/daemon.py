@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import shutil
 import threading
@@ -18,6 +19,7 @@ from typing import Any
 
 from appliance import config as cfg
 from appliance import rig as rigmod
+from appliance import startup
 from appliance.feedback import Feedback
 from appliance.session import Session
 from appliance.store import Store
@@ -44,6 +46,7 @@ class Appliance:
     data_dir: Path
     simulated: bool = False
     config_error: str | None = None  # the settings file was unusable: defaults are in force
+    warnings: list[str] = field(default_factory=list)  # from a degraded start (appliance.startup)
     ui_addresses: list[str] = field(default_factory=list)
     probes: dict[str, Probe] = field(default_factory=dict)
     started_at: float = field(default_factory=time.time)
@@ -93,6 +96,7 @@ class Appliance:
             warnings.append(f"SD card nearly full: {usage.free // 1_000_000} MB free")
         if self.config_error:
             warnings.append(f"settings file ignored: {self.config_error}")
+        warnings.extend(self.warnings)
         status["warnings"] = warnings
         return status
 
@@ -140,8 +144,9 @@ def build(
     ``power`` watches the Pi's supply and temperature (a real one unless given).
     """
     power = power or PowerMonitor()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    store = Store(data_dir)
+    with contextlib.suppress(OSError):  # a read-only card: the store says so
+        data_dir.mkdir(parents=True, exist_ok=True)
+    store, storage_warning = startup.open_store(data_dir)
     settings, config_error = _settings(config_path, store)
     rig = hardware.open(settings)
     panel, panel_error = rigmod.try_panel(rig)
@@ -166,7 +171,10 @@ def build(
         simulated=rig.simulated,
         config_error=config_error,
         probes={**rig.probes(), "panel": panel_probe, "power": power.check},
+        warnings=[storage_warning] if storage_warning else [],
     )
+    if storage_warning and feedback is not None:
+        feedback.fault()  # the red LED: this box is not keeping what it finds
     appliance.closers.extend(c for c in (feedback, panel, rig, power.start()) if c is not None)
     if store.interrupted_at_start:
         log.warning("%d sweep(s) were cut off by the last shutdown", store.interrupted_at_start)

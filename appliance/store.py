@@ -116,12 +116,17 @@ MIGRATIONS: tuple[str | Callable[[_Tx], None], ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
+DB_NAME = "roomsweep.sqlite3"
 RESERVE_NAME = "roomsweep.reserve"
 RESERVE_BYTES = 512 * 1024
 
 
 class StoreError(Exception):
     """The database cannot be used (newer schema, not a database, disk trouble)."""
+
+
+class StoreCorrupt(StoreError):
+    """The database file is damaged (not a database, or it fails SQLite's quick check)."""
 
 
 class StorageFull(StoreError):
@@ -173,23 +178,36 @@ class SweepRecord:
 class Store:
     """One SQLite database plus a directory of files, safe to share between threads."""
 
-    def __init__(self, root: str | Path) -> None:
+    def __init__(self, root: str | Path, *, in_memory: bool = False) -> None:
+        """``in_memory``: the database lives in RAM and ``root`` is scratch space for the files
+        (the degraded start on a full or read-only card, ``appliance.startup``): nothing is kept."""
         self.root = Path(root)
+        self.in_memory = in_memory
         self.files_dir = self.root / "sweeps"
         self.files_dir.mkdir(parents=True, exist_ok=True)
-        self.path = self.root / "roomsweep.sqlite3"
+        self.path = self.root / DB_NAME
         self._lock = threading.RLock()
         try:
-            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None, timeout=10)
+            target = ":memory:" if in_memory else self.path
+            self._db = sqlite3.connect(target, check_same_thread=False, isolation_level=None, timeout=10)
             self._db.row_factory = sqlite3.Row
-            self._db.execute("PRAGMA journal_mode=WAL")
-            self._db.execute("PRAGMA synchronous=FULL")
+            if not in_memory:
+                self._db.execute("PRAGMA journal_mode=WAL")
+                self._db.execute("PRAGMA synchronous=FULL")
             self._db.execute("PRAGMA foreign_keys=ON")
+            if self._db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise sqlite3.DatabaseError("database disk image is malformed (quick_check)")
             self._migrate()
+            self.interrupted_at_start = self._mark_interrupted()
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: not usable as the roomsweep database ({exc})") from None
-        self.interrupted_at_start = self._mark_interrupted()
-        self.keep_reserve()
+            with suppress(sqlite3.Error, AttributeError):
+                self._db.close()
+            message = f"{self.path}: not usable as the roomsweep database ({exc})"
+            if isinstance(exc, sqlite3.OperationalError):  # cannot open, read-only, full: not damage
+                raise StoreError(message) from exc
+            raise StoreCorrupt(message) from None
+        if not in_memory:
+            self.keep_reserve()
 
     # --- schema --------------------------------------------------------------------------
 
@@ -360,7 +378,7 @@ class Store:
             except (sqlite3.Error, OSError) as exc:
                 if not is_storage_failure(exc):
                     raise
-                if last_try or not self._release_reserve():
+                if last_try or not release_reserve(self.root):
                     raise StorageFull(f"could not delete sweep {sweep_id}: {self.explain(exc)}") from None
         self.keep_reserve()
 
@@ -372,14 +390,6 @@ class Store:
             if path.exists() or shutil.disk_usage(self.root).free < 4 * RESERVE_BYTES:
                 return
             atomic_write_bytes(path, b"\0" * RESERVE_BYTES)
-
-    def _release_reserve(self) -> bool:
-        try:
-            (self.root / RESERVE_NAME).unlink()
-        except OSError:
-            return False
-        log.warning("storage full: released the reserve to delete a sweep")
-        return True
 
     # --- files ---------------------------------------------------------------------------
 
@@ -492,7 +502,7 @@ class Store:
 
     def disk_usage(self) -> int:
         """Bytes used by the database and the sweeps' files."""
-        total = sum(p.stat().st_size for p in self.root.glob("roomsweep.sqlite3*") if p.is_file())
+        total = sum(p.stat().st_size for p in self.root.glob(DB_NAME + "*") if p.is_file() and not self.in_memory)
         with self._lock:
             total += self._db.execute("SELECT COALESCE(SUM(bytes), 0) FROM files").fetchone()[0]
         return int(total)
@@ -563,6 +573,16 @@ class _Tx:
         for statement in (s.strip() for s in script.split(";")):
             if statement:
                 self._db.execute(statement)
+
+
+def release_reserve(root: Path) -> bool:
+    """Give up the reserve (``Store.keep_reserve``) so a write that must happen on a full card fits."""
+    try:
+        (root / RESERVE_NAME).unlink()
+    except OSError:
+        return False
+    log.warning("storage full: released the reserve in %s", root)
+    return True
 
 
 def _mb(n: int) -> str:

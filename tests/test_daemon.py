@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -24,7 +26,9 @@ def free_port() -> int:
 
 
 class Daemon:
-    def __init__(self, data_dir: Path, config: Path, port: int):
+    """``roomsweep serve --simulate`` in its own process; stderr is collected as it comes."""
+
+    def __init__(self, data_dir: Path, config: Path, port: int, *, host: str = "127.0.0.1"):
         self.data_dir, self.port = data_dir, port
         env = {
             **os.environ,
@@ -34,22 +38,32 @@ class Daemon:
             "ROOMSWEEP_SWEEP_OPTICAL": "false",
         }
         self.proc = subprocess.Popen(
-            [ROOMSWEEP, "serve", "--simulate", "--host", "127.0.0.1", "--port", str(port)],
+            [ROOMSWEEP, "serve", "--simulate", "--host", host, "--port", str(port)],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
+        self.stderr: list[str] = []
+        self._reader = threading.Thread(target=lambda: self.stderr.extend(self.proc.stderr), daemon=True)
+        self._reader.start()
         deadline = time.monotonic() + 30
         while True:
-            assert self.proc.poll() is None, self.proc.communicate()
+            assert self.proc.poll() is None, (self.proc.communicate(), self.stderr)
             try:
-                self.secret = (data_dir / "admin-secret").read_text().strip()
+                self.secret = self._secret()
                 self.get("/api/status")
                 return
             except OSError:
                 assert time.monotonic() < deadline, "daemon never answered"
                 time.sleep(0.05)
+
+    def _secret(self) -> str:
+        """From the data directory, or (a card that cannot keep it) from the daemon's one line."""
+        for line in self.stderr:
+            if match := re.search(r"it is (\S+) until restart", line):
+                return match.group(1)
+        return (self.data_dir / "admin-secret").read_text().strip()
 
     def request(self, path, method="GET", body=None):
         return api(f"http://127.0.0.1:{self.port}", self.secret, path, method, body, timeout=10)
@@ -59,8 +73,10 @@ class Daemon:
 
     def stop(self) -> tuple[int, str, str]:
         self.proc.send_signal(signal.SIGTERM)
-        out, err = self.proc.communicate(timeout=20)
-        return self.proc.returncode, out, err
+        self.proc.wait(timeout=20)
+        out = self.proc.stdout.read()  # a few lines: the pipe never fills
+        self._reader.join(timeout=5)
+        return self.proc.returncode, out, "".join(self.stderr)
 
 
 def test_restarting_the_daemon_keeps_every_completed_sweep(tmp_path):

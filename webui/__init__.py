@@ -9,6 +9,7 @@ the hotspot).
 from __future__ import annotations
 
 import contextlib
+import logging
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -20,19 +21,25 @@ from appliance.daemon import Appliance
 from hw.files import atomic_write_bytes
 from webui.server import MAX_BODY_BYTES
 
+log = logging.getLogger(__name__)
+
 
 def _signing_key(data_dir: Path) -> bytes:
-    """Per-device key for session cookies; kept so a restart does not log everyone out."""
+    """Per-device key for session cookies; kept so a restart does not log everyone out (a card
+    that cannot be written gets a key for this run only: phones log in again after a restart)."""
     path = data_dir / "webui-session.key"
     try:
         key = path.read_bytes()
         if len(key) >= 32:
             return key
-    except FileNotFoundError:
+    except OSError:
         pass
     key = secrets.token_bytes(32)
-    atomic_write_bytes(path, key)
-    path.chmod(0o600)
+    try:
+        atomic_write_bytes(path, key)
+        path.chmod(0o600)
+    except OSError as exc:
+        log.warning("cookie key not saved (%s): phones log in again after a restart", exc)
     return key
 
 

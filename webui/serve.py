@@ -8,13 +8,14 @@ Registered as CLI commands through the ``roomsweep.commands`` entry point, so th
 from __future__ import annotations
 
 import argparse
+import errno
 import logging
 import signal
 import sys
 import threading
 from pathlib import Path
 
-from appliance import daemon, paths, rig
+from appliance import daemon, paths, rig, store
 from appliance.commands import radio_options
 from appliance.device import hotspot, identity
 from appliance.device.watchdog import Watchdog
@@ -41,9 +42,39 @@ def add_demo_parser(sub) -> None:
     p.set_defaults(func=run_demo)
 
 
-def admin_secret(data_dir: Path) -> str:
-    """The device's admin secret: created once, kept private (0600); see :mod:`appliance.device.identity`."""
-    return identity.load_admin_secret(data_dir)
+def admin_secret(data_dir: Path) -> tuple[str, str | None]:
+    """The device's admin secret (created once, kept private, 0600: :mod:`appliance.device.identity`)
+    and a warning when it could not be kept.
+
+    First boot on a full card: the store's reserve is given up for the few bytes; on a card that
+    cannot be written at all the secret lives for this run only (printed, since no label has it).
+    """
+    for retry in (False, True):
+        try:
+            return identity.load_admin_secret(data_dir), None
+        except OSError as exc:
+            if retry or not store.release_reserve(data_dir):
+                log.error("admin secret not saved: %s", exc)
+                secret = identity.new_passphrase()
+                return (
+                    secret,
+                    f"the admin secret could not be saved ({exc.strerror or exc}): it is {secret} until restart",
+                )
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def bind(app, host: str, port: int, threads: int):
+    """The bounded server on ``host:port``; a host that cannot be bound (not up yet, not a local
+    address, not resolvable) falls back to all interfaces. Returns (server, host, warning);
+    a busy port raises OSError (the one start-up failure that ends the daemon)."""
+    try:
+        return create_bounded_server(app, host=host, port=port, threads=threads), host, None
+    except OSError as exc:
+        if exc.errno == errno.EADDRINUSE or host in ("0.0.0.0", "::"):
+            raise
+        warning = f"web.host {host} cannot be listened on ({exc.strerror or exc}): listening on all interfaces"
+    log.warning(warning)
+    return create_bounded_server(app, host="0.0.0.0", port=port, threads=threads), "0.0.0.0", warning
 
 
 def ui_addresses(data_dir: Path, host: str, port: int, simulate: bool) -> list[str]:
@@ -69,7 +100,7 @@ def serve(
 ) -> int:
     """Run until SIGTERM/SIGINT; returns the exit status."""
     watchdog = Watchdog.from_env()  # systemd: READY/STATUS/STOPPING, pings while the worker loop lives
-    secret = admin_secret(data_dir)
+    secret, secret_warning = admin_secret(data_dir)
     appliance = daemon.build(
         hardware=rig.Choice(simulate=simulate, scene_path=scene),
         data_dir=data_dir,
@@ -82,12 +113,17 @@ def serve(
     port = settings["web.port"] if port is None else port
     app = create_app(appliance)
     app.config["ALLOWED_HOSTS"].add(host.lower())  # serve --host H: H answers too
+    if secret_warning:
+        appliance.warnings.append(secret_warning)
     try:
-        server = create_bounded_server(app, host=host, port=port, threads=settings["web.threads"])
+        server, host, bind_warning = bind(app, host, port, settings["web.threads"])
     except OSError as exc:
         appliance.close()
         print(f"roomsweep serve: cannot listen on {host}:{port} ({exc.strerror or exc})", file=sys.stderr)
         return 1
+    if bind_warning:
+        appliance.warnings.append(bind_warning)
+        print(f"roomsweep: {bind_warning}", file=sys.stderr)
     appliance.ui_addresses = ui_addresses(data_dir, host, port, simulate)
     stopping = threading.Event()
 
@@ -103,11 +139,16 @@ def serve(
     signal.signal(signal.SIGINT, stop)
     if announce:
         print(f"roomsweep: web UI on http://{host}:{port}/ ({'simulated room' if simulate else 'hardware'})")
-        if watchdog.notifier.enabled:  # under systemd stdout is the journal: keep the secret off it
+        if secret_warning:  # no label has this one: the journal is the only place to read it
+            print(f"roomsweep: {secret_warning}", file=sys.stderr)
+        elif watchdog.notifier.enabled:  # under systemd stdout is the journal: keep the secret off it
             print("roomsweep: admin secret: on the device label ('sudo roomsweep label --text')")
         else:
             print(f"roomsweep: admin secret: {secret}")
         config_path = settings.path or paths.config_path()
+        for warning in appliance.warnings:
+            if warning not in (secret_warning, bind_warning):
+                print(f"roomsweep: {warning}", file=sys.stderr)
         if appliance.config_error:
             print(f"roomsweep: settings file ignored, defaults in use: {appliance.config_error}", file=sys.stderr)
         elif not config_path.exists():

@@ -97,11 +97,20 @@ class WifiOutcome:
 # --- analysis of captured frames (live or replayed) ----------------------------------------
 
 
+SILENCE_S = 1.0  # a tuned channel with an access point is never this quiet (beacons every ~0.1 s)
+
+
 def segments(frames: np.ndarray) -> list[np.ndarray]:
-    """Runs of consecutive frames heard on one channel (a survey step, a dwell, a stimulus lock)."""
+    """Runs of consecutive frames heard on one channel (a survey step, a dwell, a stimulus lock).
+
+    A run also ends at a silence of ``SILENCE_S``: a channel's survey step and its dwell are separate
+    runs even when the channels surveyed in between were empty (else a camera's rate would be spread
+    over the seconds spent listening elsewhere)."""
     if frames.size == 0:
         return []
-    cuts = np.flatnonzero(np.diff(frames["freq_mhz"].astype(np.int64)) != 0) + 1
+    channel_change = np.diff(frames["freq_mhz"].astype(np.int64)) != 0
+    silence = np.diff(frames["t"]) > SILENCE_S
+    cuts = np.flatnonzero(channel_change | silence) + 1
     return np.split(frames, cuts)
 
 

@@ -9,18 +9,18 @@ three cameras and four to seven distractors, all drawn at random:
 - distractors of every kind: video calls, video-on-demand and IPTV clients, bulk and paced uploads,
   phones asleep, smart plugs.
 
-The sweep does what the Wi-Fi stage does: it listens ``--survey`` seconds on each of the room's
-channels and judges every transmitter (``dsp.traffic.analyze``); on each channel with a suspect it
-plays a balanced 40-slot, 1 s LED schedule (``dsp.stimulus.make_schedule``) and judges the suspects'
-frame sizes against it (``traffic.judge_stimulus``), Holm-corrected over the room. It also records how
-many seconds of listening each camera needed before it was called a camera.
+Each room goes through the Wi-Fi stage itself (``appliance.wifi_sweep.WifiSweep``, the session's and
+``roomsweep wifi``'s code, default plan: 0.5 s on each of the 38 channels, a dwell on the channels with
+uplink streams, then one balanced LED schedule of 1 s slots across the suspects' channels, Holm over
+the suspects). Time to a verdict is the stage's simulated time from start to the end of the stimulus.
+It also records how many seconds of listening (in the dwell) each camera needed to be called a camera.
 
 The baseline is what open-source TSCM tools do (iNTERCEPT's TSCM mode): flag a device whose MAC
 prefix belongs to a camera-module vendor, or an access point whose SSID has a camera keyword. The
 rooms' MACs follow the market: cameras mostly carry Espressif, Realtek, Hikvision or Dahua prefixes,
 smart plugs mostly Espressif, TVs often Realtek; phones and laptops use private (randomised) MACs.
 
-Usage: python -m benchmarks.wifi_eval [--rooms 60] [--survey 6] [--quick]
+Usage: python -m benchmarks.wifi_eval [--rooms 60] [--dwell 6] [--stimulus 30] [--led-response X] [--quick]
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from appliance.wifi_sweep import TAIL_S, WifiPlan, WifiSweep, segments
 from benchmarks._common import save
 from dsp import frames as fr
 from dsp import stimulus, traffic
@@ -38,7 +39,6 @@ from hw.sim.wifi import SimWifi
 from hw.sim.wifi_scene import parse_wifi
 
 CHANNELS = (2412, 2437, 2462, 5180, 5220)
-SLOTS, SLOT_S, TAIL_S = 40, 1.0, 2.0
 CALL_AFTER_S = (1.0, 2.0, 3.0, 4.0, 6.0)  # listening times at which "camera yet?" is asked
 STREAMING_KINDS = {
     "video-call": "video-call",
@@ -191,63 +191,41 @@ def baseline_flags(truth: Truth, ssid: str) -> bool:
     return truth.oui_listed
 
 
-def run_room(seed: int, survey_s: float, permutations: int, led_response: float | None = None) -> dict:
-    block, truths, channels = make_room(seed, led_response)
+def run_room(seed: int, plan: WifiPlan, permutations: int, led_response: float | None = None) -> dict:
+    """One room through the Wi-Fi stage as the session runs it (``appliance.wifi_sweep.WifiSweep``)."""
+    block, truths, _ = make_room(seed, led_response)
     ring = Ring()
     capture = SimWifi(parse_wifi(block, "wifi"), ring, seed=seed, time_scale=0)
-    models = {fr.mac_text(m.mac): m for m in capture.models}
-    wall0 = time.perf_counter()
-    verdicts: dict[str, traffic.Device] = {}
-    called_after: dict[str, float | None] = {}
     streaming: dict[str, bool] = {}
-    for ch in channels:
-        capture.tune(ch)
-        start = capture.clock()
-        before = {t.mac: models[t.mac].streaming_until > start for t in truths if t.kind == "camera"}
-        heard = capture.read(survey_s)
-        for d in traffic.analyze(heard):
-            verdicts[d.mac] = d
+    kept: list[np.ndarray] = []
+
+    def keep(batch: np.ndarray) -> None:
+        kept.append(batch)
+        if batch.size == 0 or batch["t"][-1] - batch["t"][0] < 3:
+            return  # survey steps are short; a dwell says who streams
+        channel = int(batch["freq_mhz"][0])
         for t in truths:
-            if t.kind == "camera" and t.channel == ch:
-                camera = models[t.mac]
-                streaming[t.mac] = before[t.mac] and camera.streaming_until >= capture.clock()  # the whole dwell
-                called_after[t.mac] = next(
-                    (
-                        after
-                        for after in CALL_AFTER_S
-                        if after <= survey_s
-                        and any(
-                            d.mac == t.mac and d.kind == "camera"
-                            for d in traffic.analyze(heard[heard["t"] < start + after])
-                        )
-                    ),
-                    None,
-                )
-    rng = np.random.default_rng(seed + 10_000)
-    raw: dict[str, stimulus.Response] = {}
-    stimulus_s = 0.0
-    for ch in channels:
-        suspects = [d for d in verdicts.values() if d.suspect and d.freq_mhz == ch]
-        if not suspects:
-            continue
-        capture.tune(ch)
-        schedule = stimulus.make_schedule("ir-ring", capture.clock(), SLOT_S, SLOTS, rng)
-        parts = []
-        for state in schedule.pattern:
-            ring.is_on = bool(state)
-            parts.append(capture.read(SLOT_S))
-        ring.is_on = False
-        parts.append(capture.read(TAIL_S))
-        stimulus_s += SLOTS * SLOT_S + TAIL_S
-        raw |= traffic.judge_stimulus(
-            np.concatenate(parts), suspects, schedule, rng, permutations=permutations, correct=False
-        )
-    responses = traffic.holm_responses(raw)
+            if t.kind == "camera" and t.channel == channel and t.mac not in streaming:
+                streaming[t.mac] = t.upload == "continuous" or _streamed_all(batch, t.mac)
+
+    wall0 = time.perf_counter()
+    sweep = WifiSweep(
+        capture,
+        plan,
+        stimulator=lambda lit: setattr(ring, "is_on", lit),
+        rng=np.random.default_rng(seed + 10_000),
+        keep=keep,
+        permutations=permutations,
+    )
+    outcome = sweep.run()
+    compute_s = time.perf_counter() - wall0
+    verdicts = {d.mac: d for d in outcome.devices}
+    frames = np.concatenate(kept) if kept else fr.empty(0)
     ssids = {d["mac"]: d.get("ssid", "") for d in block["devices"]}
     rows = []
     for t in truths:
         d = verdicts.get(t.mac)
-        r = responses.get(t.mac)
+        stim_json = None if d is None else d.stimulus
         rows.append(
             {
                 "mac": t.mac,
@@ -257,20 +235,46 @@ def run_room(seed: int, survey_s: float, permutations: int, led_response: float 
                 "score": None if d is None else d.camera_score,
                 "sees": t.sees,
                 "upload": t.upload,
-                "streaming": streaming.get(t.mac),
-                "responds": None if r is None else bool(r.p_value < stimulus.ALPHA),
-                "p": None if r is None else r.p_value,
-                "called_after_s": called_after.get(t.mac),
+                "streaming": streaming.get(t.mac, t.upload == "continuous"),
+                "responds": None if stim_json is None else bool(stim_json["responds"]),
+                "p": None if stim_json is None else stim_json["p_value"],
+                "called_after_s": _called_after(frames, t) if t.kind == "camera" else None,
                 "baseline": baseline_flags(t, ssids[t.mac]),
             }
         )
+    schedule = outcome.stimulus
     return {
         "seed": seed,
         "rows": rows,
-        "survey_s": survey_s * len(channels),
-        "stimulus_s": stimulus_s,
-        "compute_s": time.perf_counter() - wall0,
+        "status": outcome.status,
+        "verdict_s": capture.clock(),  # simulated seconds from the start of the stage to its verdicts
+        "stimulus_s": 0.0 if schedule is None else schedule.duration_s + TAIL_S,
+        "stimulus_channels": list(outcome.stimulus_channels_mhz),
+        "compute_s": compute_s,
     }
+
+
+def _streamed_all(batch: np.ndarray, mac: str) -> bool:
+    """Uplink video in every second of the batch: the camera streamed through it."""
+    mine = batch[batch["tx"] == np.uint64(fr.mac_to_int(mac))]
+    if mine.size == 0:
+        return False
+    seconds = np.floor(mine["t"] - batch["t"][0]).astype(int)
+    return np.unique(seconds).size >= int(batch["t"][-1] - batch["t"][0])
+
+
+def _called_after(frames: np.ndarray, truth: Truth) -> float | None:
+    """Seconds of listening on its channel (the first dwell there) before the camera is called a camera."""
+    for part in segments(frames):
+        if int(part["freq_mhz"][0]) != truth.channel or part["t"][-1] - part["t"][0] < 3:
+            continue
+        start = float(part["t"][0])
+        for after in CALL_AFTER_S:
+            window = part[part["t"] < start + after]
+            if any(d.mac == truth.mac and d.kind == "camera" for d in traffic.analyze(window)):
+                return after
+        return None
+    return None
 
 
 def share(rows: list[dict], test) -> tuple[int, int]:
@@ -280,7 +284,8 @@ def share(rows: list[dict], test) -> tuple[int, int]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rooms", type=int, default=60)
-    parser.add_argument("--survey", type=float, default=6.0, help="seconds of listening per channel")
+    parser.add_argument("--dwell", type=float, default=WifiPlan.dwell_s, help="dwell on a stream channel (s)")
+    parser.add_argument("--stimulus", type=float, default=WifiPlan.stimulus_s, help="LED test per channel (s)")
     parser.add_argument("--permutations", type=int, default=stimulus.PERMUTATIONS)
     parser.add_argument("--quick", action="store_true", help="12 rooms, 1999 permutations")
     parser.add_argument("--led-response", type=float, help="every camera's LED response (sensitivity check)")
@@ -288,7 +293,8 @@ def main() -> None:
     if args.quick:
         args.rooms, args.permutations = 12, 1999
     t0 = time.perf_counter()
-    rooms = [run_room(seed, args.survey, args.permutations, args.led_response) for seed in range(args.rooms)]
+    plan = WifiPlan(dwell_s=args.dwell, stimulus_s=args.stimulus)
+    rooms = [run_room(seed, plan, args.permutations, args.led_response) for seed in range(args.rooms)]
     elapsed = time.perf_counter() - t0
     rows = [r for room in rooms for r in room["rows"]]
     streaming = [r for r in rows if r["scene_kind"] == "camera" and r["streaming"]]
@@ -297,10 +303,10 @@ def main() -> None:
     distractors = [r for r in rows if r["scene_kind"] not in ("camera", "access-point")]
     aps = [r for r in rows if r["scene_kind"] == "access-point"]
     called = [r["called_after_s"] for r in streaming if r["called_after_s"] is not None]
-    verdict_s = [room["survey_s"] + room["stimulus_s"] for room in rooms if room["stimulus_s"]]
+    verdict_s = [room["verdict_s"] for room in rooms]
     figures = {
         "rooms": args.rooms,
-        "survey_s_per_channel": args.survey,
+        "plan": {"survey_s": plan.survey_s, "dwell_s": plan.dwell_s, "stimulus_s": plan.stimulus_s},
         "led_response": args.led_response,
         "streaming_cameras": len(streaming),
         "called_camera": share(streaming, lambda r: r["kind"] == "camera"),

@@ -324,6 +324,8 @@ def judge(up: Stream, down: Stream, *, beacons: int, relays: int) -> tuple[str, 
 
 
 def _why_not_video(up: Stream) -> str:
+    if up.sustained_bps < VIDEO_MIN_BPS and up.frame_rate_hz is not None:
+        return f"a beat of {up.frame_rate_hz:.1f} a second that does not last through the capture"
     if up.frame_rate_hz is None:
         return "no frame beat"
     if up.size_spread is not None and up.size_spread < MIN_SPREAD:

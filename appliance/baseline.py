@@ -36,6 +36,7 @@ class Reference:
     id: int | None = None
     name: str = ""
     created_at: float | None = None  # Unix time
+    wifi_devices: dict[str, dict[str, Any]] | None = None  # by MAC; None: the baseline's sweep had no Wi-Fi part
 
     def covers(self, freq_hz: float) -> bool:
         return self.ranges_hz is None or any(lo <= freq_hz <= hi for lo, hi in self.ranges_hz)
@@ -159,13 +160,16 @@ def latest(store: Any) -> Reference | None:
     saved = store.latest_baseline()
     if saved is None:
         return None
-    ranges = None
+    ranges = wifi = None
     if saved.sweep_id is not None:
         record = store.sweep(saved.sweep_id)
-        covered = ((record.summary or {}).get("plan") or {}).get("ranges_hz") if record is not None else None
+        summary = (record.summary or {}) if record is not None else {}
+        covered = (summary.get("plan") or {}).get("ranges_hz")
         if covered:
             ranges = [(float(lo), float(hi)) for lo, hi in covered]
-    return Reference(saved.emitters, ranges, saved.id, saved.name, saved.created_at)
+        if (summary.get("wifi") or {}).get("state") == "ran":
+            wifi = {d["mac"]: d for d in summary["wifi"]["devices"]}
+    return Reference(saved.emitters, ranges, saved.id, saved.name, saved.created_at, wifi)
 
 
 def save(store: Any, doc: dict[str, Any], *, name: str = "", source: str = "cli", sweep_id: int | None = None) -> int:

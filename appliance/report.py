@@ -8,9 +8,12 @@ Shape (``sweep --json``, the stored sweep, ``GET /api/sweeps/<id>``'s ``document
     plan {ranges_hz, hops, rbw_hz, sample_rate_hz}, hops_done, relocks, missing_bands_hz,
     noise_floor_dbfs, emitters [emitter_json …], looks, looks_skipped,
     optical (null: not run; else glint --json plus scan facts, findings with "suspect"),
-    suspects [{"part": "rf" | "optical", "index": i} …]  (into emitters / optical.findings,
-             most camera-like first),
-    counts {emitters, findings, suspects, rf_suspects, optical_suspects, new_since_baseline},
+    wifi (null: not run; else ``wifi_part``: wifi --json plus state, status, problems, adapter;
+          devices with "suspect", "sees_device" and the baseline fields),
+    suspects [{"part": "rf" | "optical" | "wifi", "index": i} …]  (into emitters / optical.findings /
+             wifi.devices; a Wi-Fi camera that sees the device first, then most camera-like first),
+    counts {emitters, findings, suspects, rf_suspects, optical_suspects, wifi_devices, wifi_suspects,
+            sees_device, new_since_baseline},
     baseline (null, or which baseline and the rise it was judged with),
     new_since_baseline (null without a baseline, else [{"part": "rf", "index": i} …]),
     radio_time_s, survey_radio_time_s, rf_wall_time_s, wall_time_s, not_covered
@@ -36,6 +39,11 @@ if TYPE_CHECKING:
 
 VERSION = 2
 NOT_COVERED = "2.4/5.8 GHz and everything outside 24–1766 MHz"
+NOT_COVERED_WIFI = (
+    "cameras on Ethernet, cameras that only record to a card, cloud cameras that upload only when something "
+    "moves and were idle, and 6 GHz Wi-Fi without a Wi-Fi 6E adapter"
+)
+STREAMING_KINDS = ("camera", "video-call", "streaming-client", "uploader")
 LISTS = ("emitters",)  # what the store keeps in rows, not in the document's head
 
 
@@ -113,12 +121,63 @@ def optical_part(scan: OpticalScan) -> dict[str, Any]:
     return {**doc, **scan.summary()}
 
 
+def wifi_part(outcome: dict[str, Any] | None = None, *, off: str | None = None) -> dict[str, Any]:
+    """The Wi-Fi stage's part: ``wifi --json`` (``WifiOutcome.to_json``) with each device's ``suspect`` and
+    ``sees_device`` judged here; or, with no adapter, ``state`` "off" and ``off`` saying why."""
+    if outcome is None:
+        return {
+            "state": "off",
+            "error": off,
+            "status": "off",
+            "problems": [],
+            "devices": [],
+            "channels_mhz": [],
+            "seconds": 0.0,
+            "stimulus": None,
+            "adapter": None,
+            "not_covered": NOT_COVERED_WIFI,
+        }
+    devices = []
+    for device in outcome["devices"]:
+        verdict = device.get("stimulus") or {}
+        devices.append(
+            {**device, "suspect": is_suspect(device["camera_score"]), "sees_device": bool(verdict.get("responds"))}
+        )
+    return {**outcome, "state": "ran", "error": None, "devices": devices, "not_covered": NOT_COVERED_WIFI}
+
+
+def streams(device: dict[str, Any]) -> bool:
+    """A Wi-Fi device worth flagging when it is new: anything that streams (or looks like a camera)."""
+    return device["kind"] in STREAMING_KINDS or device["suspect"]
+
+
+def judge_wifi_baseline(wifi: dict[str, Any] | None, reference: baselinemod.Reference | None) -> list[int]:
+    """Mark each streaming device new or known against the baseline's Wi-Fi devices; the new ones' indices.
+
+    A baseline taken without a Wi-Fi part cannot judge: the fields stay null."""
+    if not wifi or wifi.get("state") != "ran":
+        return []
+    known = None if reference is None or reference.wifi_devices is None else reference.wifi_devices
+    flagged = []
+    for i, device in enumerate(wifi["devices"]):
+        if known is None or not streams(device):
+            device["new_since_baseline"], device["baseline_change"] = None, None
+            continue
+        before = known.get(device["mac"])
+        new = before is None or not streams(before)
+        device["new_since_baseline"], device["baseline_change"] = new, "new" if new else None
+        if new:
+            flagged.append(i)
+    return flagged
+
+
 def sweep_document(
     plan: Plan,
     *,
     rf: dict[str, Any] | None,
     rf_error: str | None = None,
     optical: dict[str, Any] | None = None,
+    wifi: dict[str, Any] | None = None,
     reference: baselinemod.Reference | None = None,
     rise_db: float = baselinemod.DEFAULT_RISE_DB,
     cancelled: bool = False,
@@ -126,7 +185,7 @@ def sweep_document(
 ) -> dict[str, Any]:
     """Build and judge the sweep: suspects, baseline flags, status. ``rf`` is :func:`rf_part`'s
     (None when the radio could not be opened: ``rf_error`` says why), ``optical`` is
-    :func:`optical_part`'s (None: not run)."""
+    :func:`optical_part`'s (None: not run), ``wifi`` :func:`wifi_part`'s (None: not run)."""
     measured = rf or {}
     emitters = measured.get("emitters", [])
     cancelled = cancelled or bool(measured.get("cancelled"))
@@ -146,6 +205,7 @@ def sweep_document(
         "looks": measured.get("looks", 0),
         "looks_skipped": measured.get("looks_skipped", 0),
         "optical": optical,
+        "wifi": wifi,
         "radio_time_s": measured.get("radio_time_s"),
         "survey_radio_time_s": measured.get("survey_radio_time_s"),
         "rf_wall_time_s": measured.get("rf_wall_time_s"),
@@ -153,14 +213,19 @@ def sweep_document(
         "not_covered": NOT_COVERED,
     }
     doc["baseline"], doc["new_since_baseline"] = judge_baseline(doc, reference, rise_db)
+    new_wifi = judge_wifi_baseline(wifi, reference)
+    if doc["new_since_baseline"] is not None and wifi and wifi.get("state") == "ran":
+        doc["new_since_baseline"] += [{"part": "wifi", "index": i} for i in new_wifi]
     findings = optical["findings"] if optical else []
-    doc["suspects"] = _rank_suspects(emitters, findings)
+    wifi_devices = wifi["devices"] if wifi else []
+    doc["suspects"] = _rank_suspects(emitters, findings, wifi_devices)
     optical_trouble = bool(optical and optical.get("error"))
+    wifi_trouble = bool(wifi and wifi.get("status") == "partial")
     if cancelled:
         status = "cancelled"
-    elif rf is None and not findings:
+    elif rf is None and not findings and not wifi_devices:
         status = "failed"
-    elif error or problems or optical_trouble or rf is None:
+    elif error or problems or optical_trouble or wifi_trouble or rf is None:
         status = "partial"
     else:
         status = "complete"
@@ -184,12 +249,19 @@ def judge_baseline(
     return summary, [{"part": "rf", "index": i} for i in flagged]
 
 
-def _rank_suspects(emitters: list[dict[str, Any]], findings: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    ranked = [(-e["camera_score"], -(e.get("power_dbfs") or -999.0), "rf", i) for i, e in enumerate(emitters)]
-    ranked += [(-f["score"], 0.0, "optical", i) for i, f in enumerate(findings)]
+def _rank_suspects(
+    emitters: list[dict[str, Any]], findings: list[dict[str, Any]], wifi_devices: list[dict[str, Any]] = ()
+) -> list[dict[str, Any]]:
+    """Suspects, a camera proven to see the device first, then the most camera-like."""
+    ranked = [(0, -e["camera_score"], -(e.get("power_dbfs") or -999.0), "rf", i) for i, e in enumerate(emitters)]
+    ranked += [(0, -f["score"], 0.0, "optical", i) for i, f in enumerate(findings)]
+    ranked += [
+        (-int(bool(d.get("sees_device"))), -d["camera_score"], -(d.get("rssi_dbm") or -999.0), "wifi", i)
+        for i, d in enumerate(wifi_devices)
+    ]
     return [
         {"part": part, "index": i}
-        for score, _, part, i in sorted(ranked)
+        for _, score, _, part, i in sorted(ranked)
         if is_suspect(-score)  # scores are negated for the sort
     ]
 
@@ -198,12 +270,16 @@ def counts(doc: dict[str, Any]) -> dict[str, int]:
     """What a history line or a headline needs, counted once here."""
     parts = [s["part"] for s in doc["suspects"]]
     optical = doc.get("optical") or {}
+    wifi_devices = (doc.get("wifi") or {}).get("devices", [])
     return {
         "emitters": len(doc["emitters"]),
         "findings": len(optical.get("findings", [])),
         "suspects": len(parts),
         "rf_suspects": parts.count("rf"),
         "optical_suspects": parts.count("optical"),
+        "wifi_devices": len(wifi_devices),
+        "wifi_suspects": parts.count("wifi"),
+        "sees_device": sum(1 for d in wifi_devices if d.get("sees_device")),
         "new_since_baseline": len(doc["new_since_baseline"] or []),
     }
 
@@ -211,7 +287,7 @@ def counts(doc: dict[str, Any]) -> dict[str, int]:
 def suspect_items(doc: dict[str, Any]) -> list[dict[str, Any]]:
     """The suspects themselves (emitters and findings), most camera-like first."""
     findings = (doc.get("optical") or {}).get("findings", [])
-    lists = {"rf": doc["emitters"], "optical": findings}
+    lists = {"rf": doc["emitters"], "optical": findings, "wifi": (doc.get("wifi") or {}).get("devices", [])}
     return [lists[s["part"]][s["index"]] for s in doc["suspects"]]
 
 

@@ -199,7 +199,8 @@ class SimulatedRig(Rig):
     """The simulated room of a scene file, on gpiozero's mock pins.
 
     ``time_scale`` paces the simulated devices (1 real time, 0 instant); ``radio`` replaces the
-    simulated radio's factory (tests use it for a dongle that fails on cue).
+    simulated radio's factory (tests use it for a dongle that fails on cue), ``wifi`` the Wi-Fi capture's
+    (an adapter pulled mid-survey, a channel refused).
     """
 
     simulated = True
@@ -213,6 +214,7 @@ class SimulatedRig(Rig):
         time_scale: float | None = None,
         pin_factory: Any = None,
         radio: Callable[[], Radio] | None = None,
+        wifi: Callable[[], WifiCapture] | None = None,
         seed: int = 0,
     ) -> None:
         super().__init__(settings, pin_factory=pin_factory or mock_pin_factory())
@@ -220,6 +222,7 @@ class SimulatedRig(Rig):
         self.time_scale = time_scale
         self.seed = seed
         self._radio_factory = radio
+        self._wifi_factory = wifi
 
     @property
     def source(self) -> str:
@@ -238,7 +241,9 @@ class SimulatedRig(Rig):
         return camera
 
     def open_wifi(self) -> WifiCapture:
-        block = getattr(self.scene, "wifi", None)
+        if self._wifi_factory is not None:
+            return self._wifi_factory()
+        block = self.scene.wifi
         if block is None:
             raise WifiUnavailable(
                 "no monitor-capable Wi-Fi adapter: the Wi-Fi sweep is off (the room has no 'wifi' block)"
@@ -248,7 +253,7 @@ class SimulatedRig(Rig):
         return SimWifi(block, self.illuminator, seed=self.seed, time_scale=self.time_scale, name=self.scene.name)
 
     def wifi_adapter(self) -> dict[str, Any]:
-        if getattr(self.scene, "wifi", None) is None:
+        if self.scene.wifi is None:
             return {"state": "absent", "warnings": ["no monitor-capable Wi-Fi adapter: the Wi-Fi sweep is off"]}
         return {
             "state": "simulated",

@@ -31,6 +31,8 @@ from appliance.events import EventBus
 from appliance.feedback import Feedback
 from appliance.store import Store, is_storage_failure
 from appliance.tracking import LevelUpdate, Target, track
+from appliance.wifi_stage import WifiStage
+from appliance.wifi_tracking import WifiTarget, track_wifi
 from dsp import plan as planmod
 from hw.errors import HardwareError, RadioError
 from hw.radio import TUNER_RANGE_HZ, Radio
@@ -62,6 +64,7 @@ class _Run:
     rf: dict[str, Any] | None = None  # report.rf_part
     rf_error: str | None = None  # the radio could not be opened
     optical: dict[str, Any] | None = None  # report.optical_part
+    wifi: dict[str, Any] | None = None  # report.wifi_part
     storage_problems: list[str] = field(default_factory=list)
 
 
@@ -97,7 +100,7 @@ class Session:
         self._cancel = threading.Event()
         self._jobs: queue.Queue[_Job | None] = queue.Queue(maxsize=1)
         self._current_sweep: int | None = None
-        self._tracking_target: Target | None = None
+        self._tracking_target: Target | WifiTarget | None = None
         self._closing = False
         self._publish_state()
         if feedback is not None:
@@ -131,12 +134,11 @@ class Session:
     def _publish_state(self) -> None:
         with self._lock:
             data = {"state": self._state.value, "message": self._message, "sweep_id": self._current_sweep}
-            if self._tracking_target is not None and self._state is State.TRACKING:
-                data["target"] = {
-                    "freq_hz": self._tracking_target.freq_hz,
-                    "bandwidth_hz": self._tracking_target.bandwidth_hz,
-                    "label": self._tracking_target.label,
-                }
+            target = self._tracking_target
+            if isinstance(target, WifiTarget) and self._state is State.TRACKING:
+                data["target"] = target.to_json()
+            elif target is not None and self._state is State.TRACKING:
+                data["target"] = {"freq_hz": target.freq_hz, "bandwidth_hz": target.bandwidth_hz, "label": target.label}
         self.events.publish("state", data)
 
     def status(self) -> dict[str, Any]:
@@ -165,7 +167,7 @@ class Session:
             self._jobs.put_nowait(_Job("sweep", {"ranges": ranges, "optical": optical}))
         self._publish_state()
 
-    def start_tracking(self, target: Target) -> None:
+    def start_tracking(self, target: Target | WifiTarget) -> None:
         with self._lock:
             if self._state in (State.SWEEPING, State.TRACKING) or not self._jobs.empty():
                 raise SessionBusy(f"busy: {self._state.value}")
@@ -279,7 +281,9 @@ class Session:
     def _run_sweep(self, ranges: tuple[tuple[float, float], ...] | None, optical: bool | None) -> None:
         """One sweep: begin (stored as running), RF, optical, then judged, stored and announced once."""
         run = self._begin(self._plan(ranges))
+        wifi = self._wifi_start()
         self._radio_part(run)
+        run.wifi = self._wifi_join(wifi)
         want_optical = self.config["sweep.optical"] if optical is None else optical
         if want_optical and not self._cancel.is_set():
             self._optical_part(run)
@@ -332,6 +336,25 @@ class Session:
             self.events.publish("emitter", emitter)
         # the result's IQ and spectra go here: the optical stage needs the memory more (1 GB Pi)
 
+    def _wifi_start(self) -> WifiStage | None:
+        """The Wi-Fi sweep on its own thread (None when switched off in the settings)."""
+        if not self.config["sweep.wifi"]:
+            return None
+        stage = WifiStage(self.rig, self.config, publish=self.events.publish, cancel=self._cancel)
+        stage.start()
+        return stage
+
+    def _wifi_join(self, stage: WifiStage | None) -> dict[str, Any] | None:
+        if stage is None:
+            return None
+        if stage.part is None:
+            self._set_state(State.SWEEPING, "Wi-Fi sweep")
+        part = stage.join(self._heartbeat)
+        for device in (part or {}).get("devices", []):
+            if device["suspect"]:
+                self.events.publish("wifi", device)
+        return part
+
     def _optical_part(self, run: _Run) -> None:
         if run.rf is not None and run.rf["cancelled"]:
             return
@@ -363,12 +386,15 @@ class Session:
             rf=run.rf,
             rf_error=run.rf_error,
             optical=run.optical,
+            wifi=run.wifi,
             reference=reference,
             rise_db=self.config["sweep.baseline_rise_db"],
             cancelled=self._cancel.is_set(),
             wall_time_s=time.monotonic() - run.started,
         )
         errors = [e for e in (doc["error"], *doc["problems"], (doc["optical"] or {}).get("error")) if e]
+        if (doc["wifi"] or {}).get("status") == "partial":
+            errors += [f"Wi-Fi: {p}" for p in doc["wifi"]["problems"] or [doc["wifi"]["error"]] if p]
         if run.sweep_id is not None:
             sweep_id = run.sweep_id
             self._persist(
@@ -441,32 +467,38 @@ class Session:
 
         return rf_sweep.sweep(radio, plan, on_hop=on_hop, on_stage=on_stage, cancel=self._cancel)
 
-    def _run_tracking(self, target: Target) -> None:
+    def _run_tracking(self, target: Target | WifiTarget) -> None:
+        """Hot/cold on a radio emitter (band level) or a Wi-Fi device (RSSI, in dBm) until cancelled."""
+        wifi = isinstance(target, WifiTarget)
         with self._lock:
             self._tracking_target = target
-        self._set_state(State.TRACKING, target.label or f"{target.freq_hz / 1e6:.3f} MHz")
+        self._set_state(State.TRACKING, target.label or (target.mac if wifi else f"{target.freq_hz / 1e6:.3f} MHz"))
+        unit = {"unit": "dBm"} if wifi else {}
 
         def on_update(update: LevelUpdate) -> None:
-            self.events.publish("tracking", update.to_json())
+            self.events.publish("tracking", {**update.to_json(), **unit})
             if self.feedback is not None:
                 self.feedback.tracking(update.proximity)
 
+        options = {
+            "rate_hz": self.config["tracking.rate_hz"],
+            "smoothing_s": self.config["tracking.smoothing_s"],
+            "on_update": on_update,
+            "stop": self._cancel,
+            "heartbeat": self._heartbeat,
+        }
         try:
-            radio = self._radio_for_job()
-            track(
-                radio,
-                target,
-                rate_hz=self.config["tracking.rate_hz"],
-                smoothing_s=self.config["tracking.smoothing_s"],
-                on_update=on_update,
-                stop=self._cancel,
-                heartbeat=self._heartbeat,
-            )
-        except RadioError as exc:
-            self._drop_radio()
-            self._fault(str(exc))
-            return
+            if wifi:
+                capture = self.rig.open_wifi()
+                try:
+                    track_wifi(capture, target, **options)
+                finally:
+                    capture.close()
+            else:
+                track(self._radio_for_job(), target, **options)
         except HardwareError as exc:
+            if isinstance(exc, RadioError):
+                self._drop_radio()
             self._fault(str(exc))
             return
         self._set_state(State.RESULTS if self.store.sweeps(limit=1) else State.IDLE, "tracking stopped")

@@ -209,6 +209,9 @@ def test_sweeps_stored_before_the_one_document_are_upgraded_to_it(tmp_path):
         "suspects": 2,
         "rf_suspects": 1,
         "optical_suspects": 1,
+        "wifi_devices": 0,  # no Wi-Fi part before the Wi-Fi sweep
+        "wifi_suspects": 0,
+        "sees_device": 0,
         "new_since_baseline": 0,
     }
     assert session["baseline"] is None and session["emitters"][1]["new_since_baseline"] is None

@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     from dsp.plan import Plan
 
 VERSION = 2
+#: the parts of the document a suspect or a "new since the baseline" reference points into
+SUSPECT_PARTS = ("rf", "optical", "wifi")
 NOT_COVERED = "2.4/5.8 GHz and everything outside 24–1766 MHz"
 NOT_COVERED_WIFI = (
     "cameras on Ethernet, cameras that only record to a card, cloud cameras that upload only when something "

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from appliance import config as cfg
+from appliance.report import SUSPECT_PARTS
 from dsp import classify
 from hw.radio import TUNER_RANGE_HZ
 from webui.validate import MAX_ID
@@ -115,7 +116,7 @@ SCHEMAS: dict[str, Any] = {
     "SuspectRef": {
         "type": "object",
         "required": ["part", "index"],
-        "properties": {"part": {"type": "string", "enum": ["rf", "optical"]}, "index": {"type": "integer"}},
+        "properties": {"part": {"type": "string", "enum": list(SUSPECT_PARTS)}, "index": {"type": "integer"}},
     },
     "SweepDocument": {
         "type": "object",

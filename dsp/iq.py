@@ -103,3 +103,19 @@ def _channel_means(src):  # pragma: no cover - compiled
         sq += src[k + 1]
     half = src.size // 2
     return si / half, sq / half
+
+
+def retuned_spectrum(spectrum: np.ndarray, out_bins: int, shift_bins: int) -> np.ndarray:
+    """What a receiver window of ``out_bins`` bins sees of a signal whose FFT is ``spectrum``
+    (numpy order, same bin spacing), the signal moved up by ``shift_bins`` bins.
+
+    A real tuner's filters remove what falls outside the window, and what lies beyond the signal's
+    own band is empty: nothing wraps round to the other edge, however far the window is retuned.
+    """
+    n = spectrum.size
+    window = np.arange(-(out_bins // 2), out_bins - out_bins // 2)
+    source = window - shift_bins
+    inside = (source >= -(n // 2)) & (source < n - n // 2)
+    out = np.zeros(out_bins, np.complex64)
+    out[window[inside] % out_bins] = spectrum[source[inside] % n]
+    return out

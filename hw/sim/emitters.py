@@ -1,13 +1,16 @@
 """Baseband synthesis of each emitter kind, as a receiver tuned ``offset_hz`` away would see it.
 
 Every model returns complex64 samples normalised to unit power *over its whole bandwidth while
-on*; :class:`hw.sim.radio.SimRadio` scales them to the scene's level. Signals wider than the
-receiver's window are rendered only where they fall inside it (subcarriers in the window, or FM
-samples gated by their instantaneous frequency), which is what the tuner's filters leave.
+on*; :class:`hw.sim.radio.SimRadio` scales them to the scene's level. Signals reaching past the
+receiver's window are rendered only where they fall inside it (subcarriers in the window, FM
+samples gated by their instantaneous frequency, AM sidebands and recordings cut to the window in
+the spectrum, narrow signals dropped once outside): what the tuner's filters leave. Nothing that
+is outside the window ever wraps in at the other edge.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from functools import cached_property
 
 import numpy as np
@@ -23,6 +26,30 @@ def _passband_gate(freq: np.ndarray, fs: float) -> np.ndarray:
     """1 inside the receiver window, cosine taper to 0 at the edges (for FM gating)."""
     edge = np.abs(freq) / (fs / 2)
     return np.clip((1.0 - edge) / 0.1, 0.0, 1.0).astype(np.float32)
+
+
+def _in_window(offset_hz: float, fs: float) -> bool:
+    """A narrow signal at ``offset_hz`` is inside the receiver window (else the tuner removes it)."""
+    return abs(offset_hz) < fs / 2
+
+
+def _into_window(baseband: np.ndarray, t: np.ndarray, fs: float, offset_hz: float) -> np.ndarray:
+    """``baseband`` (sampled at times ``t``) moved up by ``offset_hz``, keeping only what lands
+    inside ±fs/2: what would cross the window's edge is removed by the tuner's filters, never
+    wrapped to the other side. Inside the window it equals ``baseband * exp(2j pi offset t)``."""
+    n = baseband.size
+    shift = round(offset_hz * n / fs)
+    spec = np.fft.fftshift(np.fft.fft(baseband))
+    moved = np.zeros_like(spec)
+    if abs(shift) < n:
+        if shift >= 0:
+            moved[shift:] = spec[: n - shift]
+        else:
+            moved[:shift] = spec[-shift:]
+    residual = offset_hz - shift * fs / n
+    t0 = t[0] if n else 0.0
+    rotation = np.exp(2j * np.pi * (residual * (t - t0) + offset_hz * t0))
+    return (np.fft.ifft(np.fft.ifftshift(moved)) * rotation).astype(np.complex64)
 
 
 def _fm(inst_freq: np.ndarray, fs: float, phase0: float) -> np.ndarray:
@@ -61,6 +88,8 @@ class Model:
 
 class Carrier(Model):
     def render(self, t, fs, offset_hz):
+        if not _in_window(offset_hz, fs):
+            return np.zeros(t.size, np.complex64)
         drift = np.cumsum(self.rng.standard_normal(t.size)) * 1e-3  # a little phase noise
         return np.exp(1j * (2 * np.pi * offset_hz * t + drift)).astype(np.complex64)
 
@@ -93,7 +122,7 @@ class AnalogVideo(Model):
         # AM: PAL/NTSC use negative modulation (sync = full carrier); SECAM L is positive.
         envelope = 0.1 + 0.9 * level if self.standard == "SECAM" else 1.0 - 0.875 * level
         envelope = envelope / np.sqrt(np.mean(envelope**2))
-        return (envelope * np.exp(2j * np.pi * offset_hz * t)).astype(np.complex64)
+        return _into_window(envelope.astype(np.complex64), t, fs, offset_hz)  # sidebands past the edge are cut
 
 
 class FmBroadcast(Model):
@@ -108,8 +137,8 @@ class FmBroadcast(Model):
         if self.emitter.params["stereo"]:
             side = _bandlimited_noise(self.rng, n, fs, 50, 15e3)
             mpx = mpx + 0.1 * np.cos(2 * np.pi * 19e3 * t) + 0.3 * side / 3 * np.cos(2 * np.pi * 38e3 * t)
-        inst = offset_hz + 75e3 * np.clip(mpx, -1, 1)
-        return _fm(inst, fs, self.rng.uniform(0, 2 * np.pi))
+        baseband = _fm(75e3 * np.clip(mpx, -1, 1), fs, self.rng.uniform(0, 2 * np.pi))
+        return _into_window(baseband, t, fs, offset_hz)
 
 
 class Tdma(Model):
@@ -126,11 +155,11 @@ class Tdma(Model):
         symbol_rate = self.bandwidth_hz * 1.354  # 270.833 kbit/s in a 200 kHz channel
         bits = self.rng.integers(0, 2, int(t.size * symbol_rate / fs) + 2) * 2 - 1
         k = np.minimum((np.arange(t.size) * symbol_rate / fs).astype(np.int64), bits.size - 1)
-        inst = offset_hz + bits[k] * symbol_rate / 4  # MSK: h = 0.5
+        inst = bits[k] * symbol_rate / 4  # MSK: h = 0.5
         slot_s = self.frame_s / 8
         within = np.mod(t - self.offset_s, self.frame_s)
         on = (within < slot_s * self.slots).astype(np.float32)
-        return _fm(inst, fs, 0.0) * on
+        return _into_window(_fm(inst, fs, 0.0) * on, t, fs, offset_hz)
 
 
 class Lte(Model):
@@ -171,6 +200,7 @@ class Lte(Model):
         reference = (unique % 7) == 3
         zc = np.exp(-1j * np.pi * 25 * np.arange(m) * (np.arange(m) + 1) / (m + 1))
         coeffs[reference] = zc / np.sqrt(m)
+        coeffs[:, np.abs(freqs) >= fs / 2] = 0  # subcarriers past the window's edge: filtered out, not aliased
         # time since each sample's symbol's useful part began (the CP is the cyclic extension)
         useful_start = self._starts_s[symbol] + self._cp_s[symbol]
         tau = within - useful_start
@@ -232,11 +262,22 @@ class Burst(Model):
         within = np.mod(t - self.phase_s, self.period)
         symbol = np.minimum((within / self.symbol).astype(np.int64), self.pattern.size - 1)
         on = (within < self.burst) * self.pattern[symbol]
+        if not _in_window(offset_hz, fs):
+            return np.zeros(t.size, np.complex64)
         return (on * np.exp(2j * np.pi * offset_hz * t)).astype(np.complex64)
 
 
 class Recording(Model):
-    """A real capture, resampled to the radio's rate and played at the emitter's frequency."""
+    """A real capture played at the emitter's frequency, as a receiver window sees it.
+
+    The loop's spectrum is taken once; a window at ``offset_hz`` from the recording's centre and
+    ``fs`` wide is the slice of that spectrum the window covers, moved to its place and inverse
+    transformed at ``fs`` (same bin spacing, so the loop stays a loop). Nothing outside the window
+    wraps in, and a recording wider than the window (a 16 MS/s hacktv render) can be retuned
+    across. ``render`` depends only on (offset, rate, time span): a stream can call it per buffer.
+    """
+
+    CACHED_WINDOWS = 6  # a sweep's hops over a wide recording, and the looks at it
 
     def __init__(self, emitter, scene, seed):
         super().__init__(emitter, scene, seed)
@@ -246,10 +287,9 @@ class Recording(Model):
             rec = recmod.load(path, fmt=params["format"], rate_hz=params["rate_hz"])
         except RecordingError as exc:
             raise SceneError(f"recording emitter {params['path']!r}: {exc}") from None
-        samples = iqmod.remove_dc(iqmod.to_complex(np.asarray(rec.raw)))
         self.source_rate = rec.rate_hz
-        self.samples = samples
-        self._by_rate: dict[float, np.ndarray] = {}
+        self.samples = iqmod.remove_dc(iqmod.to_complex(np.asarray(rec.raw)))
+        self._windows: OrderedDict[tuple[float, int], np.ndarray] = OrderedDict()
 
     def extent(self):
         half = self.source_rate / 2
@@ -257,30 +297,42 @@ class Recording(Model):
 
     @cached_property
     def _peak_power(self) -> float:
-        power = np.abs(self.samples) ** 2
+        """Loudest 1 ms mean power (a running sum: a convolution is too slow at 16 MS/s)."""
         width = max(1, int(self.source_rate * 1e-3))
-        smooth = np.convolve(power, np.ones(width) / width, mode="valid")
-        return float(smooth.max()) or 1.0
+        total = np.concatenate([[0.0], np.cumsum(np.abs(self.samples) ** 2, dtype=np.float64)])
+        smooth = (total[width:] - total[:-width]) / width
+        return float(smooth.max()) if smooth.size and smooth.max() > 0 else 1.0
 
-    def _at_rate(self, fs: float) -> np.ndarray:
-        if fs not in self._by_rate:
-            n_out = round(self.samples.size * fs / self.source_rate)
-            spec = np.fft.fftshift(np.fft.fft(self.samples))
-            if n_out >= spec.size:
-                pad = n_out - spec.size
-                spec = np.pad(spec, (pad // 2, pad - pad // 2))
-            else:
-                cut = (spec.size - n_out) // 2
-                spec = spec[cut : cut + n_out]
-            out = np.fft.ifft(np.fft.ifftshift(spec)) * (n_out / self.samples.size)
-            self._by_rate[fs] = (out / np.sqrt(self._peak_power)).astype(np.complex64)
-        return self._by_rate[fs]
+    @cached_property
+    def _spectrum(self) -> np.ndarray:
+        return np.fft.fft(self.samples).astype(np.complex64)
+
+    @property
+    def _bin_hz(self) -> float:
+        return self.source_rate / self.samples.size
+
+    def window(self, fs: float, shift_bins: int) -> np.ndarray:
+        """The whole loop at ``fs``, moved up by ``shift_bins`` source bins, limited to ±fs/2."""
+        key = (fs, shift_bins)
+        if key in self._windows:
+            self._windows.move_to_end(key)
+            return self._windows[key]
+        n = self.samples.size
+        m = max(1, round(n * fs / self.source_rate))
+        spec = iqmod.retuned_spectrum(self._spectrum, m, shift_bins)
+        loop = np.fft.ifft(spec) * (m / n / np.sqrt(self._peak_power))
+        self._windows[key] = loop.astype(np.complex64)
+        while len(self._windows) > self.CACHED_WINDOWS:
+            self._windows.popitem(last=False)
+        return self._windows[key]
 
     def render(self, t, fs, offset_hz):
-        source = self._at_rate(fs)
+        shift = round(offset_hz / self._bin_hz)
+        residual = offset_hz - shift * self._bin_hz  # under half a bin: a slow rotation, continuous in t
+        loop = self.window(fs, shift)
         start = round(t[0] * fs) if t.size else 0
-        index = (start + np.arange(t.size)) % source.size
-        return (source[index] * np.exp(2j * np.pi * offset_hz * t)).astype(np.complex64)
+        index = (start + np.arange(t.size)) % loop.size
+        return (loop[index] * np.exp(2j * np.pi * residual * t)).astype(np.complex64)
 
 
 MODELS: dict[str, type[Model]] = {

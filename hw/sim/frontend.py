@@ -46,8 +46,8 @@ class Wideband:
         if self._spectrum is None:
             self._spectrum = np.fft.fft(self.samples)
         out_freqs = np.fft.fftfreq(m, 1.0 / rate_hz)
-        source_bins = np.rint((out_freqs - offset_hz) * self.seconds).astype(np.int64) % n
-        spec = self._spectrum[source_bins] * tuner_response(out_freqs, rate_hz) * (m / n)
+        shift = round(offset_hz * self.seconds)
+        spec = iqmod.retuned_spectrum(self._spectrum, m, shift) * tuner_response(out_freqs, rate_hz) * (m / n)
         return np.fft.ifft(spec).astype(np.complex64)
 
 

@@ -70,7 +70,7 @@ class FrameWindow:
         self.max_devices = max_devices
         self.per_device = per_device
         self._rings: dict[int, _Ring] = {}
-        self.evicted = 0  # stations pushed out so far
+        self.evicted = 0  # times a station was pushed out, or left out as the quietest
 
     def __len__(self) -> int:
         return sum(r.count for r in self._rings.values())

@@ -165,32 +165,43 @@ class Device:
 # --- bursts ---------------------------------------------------------------------------------
 
 
-def _trains(times: np.ndarray, sizes: np.ndarray, gap_s: float) -> Bursts:
-    """Packets closer than ``gap_s`` to the previous one belong to its train."""
+def _trains(times: np.ndarray, sizes: np.ndarray, gap_s: float) -> tuple[Bursts, np.ndarray]:
+    """Packets closer than ``gap_s`` to the previous one belong to its train; also each train's last time."""
     if times.size == 0:
-        return Bursts(np.empty(0), np.empty(0))
+        return Bursts(np.empty(0), np.empty(0)), np.empty(0)
     starts = np.concatenate(([0], np.flatnonzero(np.diff(times) > gap_s) + 1))
-    return Bursts(times[starts].astype(np.float64), np.add.reduceat(sizes.astype(np.float64), starts))
+    ends = np.concatenate((starts[1:] - 1, [times.size - 1]))
+    trains = Bursts(times[starts].astype(np.float64), np.add.reduceat(sizes.astype(np.float64), starts))
+    return trains, times[ends].astype(np.float64)
 
 
 def rebuild_bursts(times_s: np.ndarray, lengths: np.ndarray) -> Bursts:
     """Video-frame bursts from one direction's data frames (time order).
 
-    A first pass splits trains at a few milliseconds of silence; the gap is then widened to a
-    third of the typical interval between video-sized bursts (a key frame's long train, slowed by
-    contention, stays one burst) and the trains are rebuilt. Frames shorter than ``VIDEO_PACKET``
-    (audio, ACKs, signalling) are left out, and so are trains smaller than a video frame.
+    Trains are built from frames of at least ``VIDEO_PACKET`` bytes (audio, ACKs and signalling
+    would chain frames into one train): a first pass splits at a few milliseconds of silence; the
+    gap is then widened to a third of the typical interval between video-sized bursts (a key
+    frame's long train, slowed by contention, stays one burst) and the trains are rebuilt. A
+    frame's short last piece, sent right after its train, is then added to it (without it every
+    frame of a low-bitrate camera would be one full packet: sizes that never vary). Trains
+    smaller than a video frame are dropped.
     """
     t = np.asarray(times_s, dtype=np.float64)
     n = np.asarray(lengths, dtype=np.float64)
-    keep = n >= VIDEO_PACKET
-    t, n = t[keep], n[keep]
-    first = _trains(t, n, TRAIN_GAP_S)
-    big = first.times_s[first.sizes >= MIN_BURST_BYTES]
+    big = n >= VIDEO_PACKET
+    tb, nb = t[big], n[big]
+    first, _ = _trains(tb, nb, TRAIN_GAP_S)
+    video_starts = first.times_s[first.sizes >= MIN_BURST_BYTES]
     gap = TRAIN_GAP_S
-    if big.size >= 3:
-        gap = float(np.clip(np.median(np.diff(big)) / 3.0, TRAIN_GAP_S, MAX_TRAIN_GAP_S))
-    bursts = _trains(t, n, gap) if gap != TRAIN_GAP_S else first
+    if video_starts.size >= 3:
+        gap = float(np.clip(np.median(np.diff(video_starts)) / 3.0, TRAIN_GAP_S, MAX_TRAIN_GAP_S))
+    bursts, ends = _trains(tb, nb, gap)
+    small = ~big & (n >= MIN_PAYLOAD)
+    if small.any() and len(bursts):
+        ts, ns = t[small], n[small]
+        owner = np.searchsorted(bursts.times_s, ts, side="right") - 1
+        tail = (owner >= 0) & (ts <= ends[np.maximum(owner, 0)] + TRAIN_GAP_S)
+        bursts.sizes += np.bincount(owner[tail], weights=ns[tail], minlength=len(bursts))
     video = bursts.sizes >= MIN_BURST_BYTES
     return Bursts(bursts.times_s[video], bursts.sizes[video])
 

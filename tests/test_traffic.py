@@ -152,7 +152,7 @@ def test_bursts_are_rebuilt_from_hand_built_packet_trains():
     train = _train(times, sizes)
     bursts = traffic.rebuild_bursts(train["t"], train["length"])
     assert len(bursts) == 250
-    tails = np.where(sizes % 1550 >= traffic.VIDEO_PACKET, sizes % 1550, 0)  # audio-sized tails are left out
+    tails = np.where(sizes % 1550 >= traffic.MIN_PAYLOAD, sizes % 1550, 0)  # a short last piece joins its train
     assert np.allclose(bursts.sizes, np.floor(sizes / 1550) * 1550 + tails, atol=2)
     (device,) = traffic.analyze(_train(times, sizes))
     assert device.kind == "camera" and device.frame_rate_hz == pytest.approx(12.5, rel=0.01)
@@ -225,3 +225,12 @@ def test_p_values_are_holm_corrected_over_the_devices_judged():
     raw_p = sorted(r.p_value for r in corrected.values())
     assert raw_p[0] >= 2.0 / 2000  # two devices judged: the smallest p doubled at least
     assert all(0 < p <= 1 for p in raw_p)
+
+
+def test_a_low_bitrate_camera_whose_frames_are_one_full_packet_and_a_short_tail_is_a_camera():
+    """250 kbit/s at 20 fps: each P-frame is one full packet plus a tail under 400 bytes; without the
+    tail every burst would be the same size, like a paced upload's."""
+    capture = room(station("camera", 1, bitrate_bps=250e3, fps=20, gop=56), seed=7)
+    (camera,) = [d for d in traffic.analyze(frames_of(capture, 8.0)) if d.mac == "a4:cf:12:00:00:01"]
+    assert camera.uplink.size_spread > traffic.MIN_SPREAD
+    assert camera.kind == "camera" and camera.frame_rate_hz == pytest.approx(20.0, rel=0.02)

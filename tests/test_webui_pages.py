@@ -240,8 +240,11 @@ def test_sweep_from_the_phone_shows_progress_spectrum_signals_and_glints(phone, 
     assert page.evaluate("RS.chart.drawnPoints") > 500
     assert drawn_trace_pixels(page, "#spectrum") > 2000
     assert page.text_content("#main-action") == "Sweep again"
-    # the PAL camera at 1.28 GHz, the lens and the IR LED
-    assert page.text_content("#stage") == "3 suspects found (1 radio, 2 optical)"
+    # the PAL camera at 1.28 GHz, the lens and the IR LED, the two Wi-Fi cameras (one sees the device)
+    assert (
+        page.text_content("#stage")
+        == "A Wi-Fi camera sees this device · 5 suspects found (1 radio, 2 optical, 2 Wi-Fi)"
+    )
     phone.no_horizontal_scroll()
     phone.shot("03-sweep-done")
 

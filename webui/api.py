@@ -7,6 +7,7 @@ Every error is JSON ``{"error": "..."}`` with a 4xx status: 400 malformed, 401 n
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,7 @@ from appliance.config import ConfigError, SettingConflict
 from appliance.session import SessionBusy, target_for
 from appliance.store import StorageFull
 from appliance.tracking import Target
+from appliance.wifi_tracking import WifiTarget
 from dsp import plan as planmod
 from hw.radio import TUNER_RANGE_HZ
 from webui import validate
@@ -241,7 +243,9 @@ def spectrum(sweep_id: int):
 @login_required
 def start_tracking():
     body = validate.json_object(allow_empty=False)
-    validate.only_keys(body, {"emitter_id", "freq_hz", "bandwidth_hz"})
+    validate.only_keys(body, {"emitter_id", "freq_hz", "bandwidth_hz", "wifi_mac", "channel_mhz"})
+    if "wifi_mac" in body or "channel_mhz" in body:
+        return _track_wifi(body)
     emitter_id = validate.integer(body, "emitter_id", lo=1)
     freq = validate.number(body, "freq_hz", lo=TUNER_RANGE_HZ[0], hi=TUNER_RANGE_HZ[1])
     width = validate.number(body, "bandwidth_hz", lo=1e3, hi=20e6)
@@ -253,6 +257,21 @@ def start_tracking():
     else:
         target = Target(freq_hz=freq, bandwidth_hz=width or 200e3, label=f"{freq / 1e6:.3f} MHz")
     appliance().session.start_tracking(target)
+    return jsonify({"session": appliance().session.status()}), 202
+
+
+WIFI_MAC = re.compile(r"[0-9a-f]{2}(:[0-9a-f]{2}){5}")
+
+
+def _track_wifi(body: dict[str, Any]):
+    """Hot/cold on a Wi-Fi device: its MAC and channel, as the sweep document lists them."""
+    if set(body) != {"wifi_mac", "channel_mhz"}:
+        raise RequestError("give wifi_mac and channel_mhz together, and nothing else")
+    mac = validate.text(body, "wifi_mac", max_len=17, required=True)
+    if not WIFI_MAC.fullmatch(mac):
+        raise RequestError("wifi_mac must look like a4:cf:12:00:00:01 (lower case)")
+    channel = validate.integer(body, "channel_mhz", lo=2400, hi=7125, required=True)
+    appliance().session.start_tracking(WifiTarget(mac, channel, label=f"Wi-Fi {mac} on {channel} MHz"))
     return jsonify({"session": appliance().session.status()}), 202
 
 

@@ -137,6 +137,15 @@ SCHEMAS: dict[str, Any] = {
                 "nullable": True,
                 "properties": {"findings": {"type": "array", "items": {"$ref": "#/components/schemas/Finding"}}},
             },
+            "wifi": {
+                "type": "object",
+                "nullable": True,
+                "description": "the Wi-Fi part (wifi --json plus state, status, problems, adapter); null: not run",
+                "properties": {
+                    "state": {"type": "string", "enum": ["ran", "off"]},
+                    "devices": {"type": "array", "items": {"$ref": "#/components/schemas/WifiDevice"}},
+                },
+            },
             "suspects": {"type": "array", "items": {"$ref": "#/components/schemas/SuspectRef"}},
             "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
             "baseline": {"type": "object", "nullable": True},
@@ -145,6 +154,22 @@ SCHEMAS: dict[str, Any] = {
                 "nullable": True,
                 "items": {"$ref": "#/components/schemas/SuspectRef"},
             },
+        },
+    },
+    "WifiDevice": {
+        "type": "object",
+        "required": ["mac", "kind", "camera_score", "suspect", "sees_device", "reasons"],
+        "properties": {
+            "mac": {"type": "string"},
+            "vendor": {"type": "string", "nullable": True},
+            "kind": {"type": "string"},
+            "camera_score": {"type": "number"},
+            "suspect": {"type": "boolean"},
+            "sees_device": {"type": "boolean"},
+            "channel_mhz": {"type": "integer", "nullable": True},
+            "rssi_dbm": {"type": "integer", "nullable": True},
+            "stimulus": {"type": "object", "nullable": True},
+            "reasons": {"type": "array", "items": {"type": "string"}},
         },
     },
     "Finding": {
@@ -386,7 +411,7 @@ PATHS: dict[str, Any] = {
     },
     "/api/tracking": {
         "post": {
-            "summary": "Start proximity tracking of a stored emitter or a frequency",
+            "summary": "Start proximity tracking of a stored emitter, a frequency, or a Wi-Fi device (by RSSI)",
             "requestBody": _body(
                 {
                     "type": "object",
@@ -395,8 +420,14 @@ PATHS: dict[str, Any] = {
                         "emitter_id": ID_SCHEMA,
                         "freq_hz": TUNABLE_HZ,
                         "bandwidth_hz": {"type": "number", "minimum": 1e3, "maximum": 20e6},
+                        "wifi_mac": {"type": "string", "pattern": "^[0-9a-f]{2}(:[0-9a-f]{2}){5}$"},
+                        "channel_mhz": {"type": "integer", "minimum": 2400, "maximum": 7125},
                     },
-                    "oneOf": [{"required": ["emitter_id"]}, {"required": ["freq_hz"]}],
+                    "oneOf": [
+                        {"required": ["emitter_id"]},
+                        {"required": ["freq_hz"]},
+                        {"required": ["wifi_mac", "channel_mhz"]},
+                    ],
                 },
                 required=True,
             ),

@@ -13,9 +13,10 @@
     power: "Power and temperature",
     disk: "Storage",
     hotspot: "Hotspot",
+    wifi: "Wi-Fi adapter (Wi-Fi sweep)",
   };
   const GOOD = new Set(["ok", "present", "ready", "gpio", "simulated", "mock pins", "running", "up"]);
-  const BAD = new Set(["absent", "unavailable", "error", "failed", "lost", "warning"]);
+  const BAD = new Set(["absent", "unavailable", "error", "failed", "lost", "warning", "no-monitor"]);
   const TOP = ["version", "simulated", "uptime_s", "ui_addresses", "config_error"];
 
   let timer = null;

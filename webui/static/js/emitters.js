@@ -158,11 +158,15 @@
     const total = c.suspects || 0;
     const radio = c.rf_suspects || 0;
     const optical = c.optical_suspects || 0;
+    const wifi = c.wifi_suspects || 0;
     if (!total) return "No camera suspects";
     const parts = [];
     if (radio) parts.push(radio + " radio");
     if (optical) parts.push(optical + " optical");
-    return total + (total === 1 ? " suspect" : " suspects") + " found" + (parts.length ? " (" + parts.join(", ") + ")" : "");
+    if (wifi) parts.push(wifi + " Wi-Fi");
+    const found = total + (total === 1 ? " suspect" : " suspects") + " found" + (parts.length ? " (" + parts.join(", ") + ")" : "");
+    const sees = c.sees_device || 0;
+    return sees ? (sees === 1 ? "A Wi-Fi camera sees this device · " : sees + " Wi-Fi cameras see this device · ") + found : found;
   };
 
   RS.findingText = function findingText(f, index) {

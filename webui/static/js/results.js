@@ -70,6 +70,7 @@
       $("#readout").textContent = "This sweep has no radio spectrum.";
     }
     renderSignals();
+    RS.renderWifi($("#wifi"), doc.wifi || null);
     renderOptical();
     renderFiles();
     $("#save-baseline").hidden = sweep.status !== "complete";

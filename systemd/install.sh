@@ -31,7 +31,8 @@ CACHE_DIR=/var/cache/roomsweep
 NUMBA_DIR=$CACHE_DIR/numba
 NM_CONNECTIONS=/etc/NetworkManager/system-connections
 NM_DNSMASQ=/etc/NetworkManager/dnsmasq-shared.d
-APT_PACKAGES=(python3-venv python3-picamera2 python3-lgpio network-manager dnsmasq-base fonts-dejavu-core)
+# iw: the Wi-Fi sweep's monitor interface and channels (hw/wifi/iw.py)
+APT_PACKAGES=(python3-venv python3-picamera2 python3-lgpio network-manager dnsmasq-base fonts-dejavu-core iw)
 UNIT_NAMES=(roomsweep.service roomsweep-hotspot.service)
 # source in this tree : installed path : mode
 FILES=(
@@ -39,6 +40,7 @@ FILES=(
     "systemd/roomsweep-hotspot.service:/etc/systemd/system/roomsweep-hotspot.service:0644"
     "systemd/60-roomsweep-rtl-sdr.rules:/etc/udev/rules.d/60-roomsweep-rtl-sdr.rules:0644"
     "systemd/roomsweep-blacklist-dvb.conf:/etc/modprobe.d/roomsweep-blacklist-dvb.conf:0644"
+    "systemd/roomsweep-nm-unmanaged.conf:/etc/NetworkManager/conf.d/roomsweep-wifi-adapter.conf:0644"
     "systemd/roomsweep-cli:/usr/local/bin/roomsweep:0755"
     "README.md:/usr/share/doc/roomsweep/README.md:0644"
 )

@@ -210,6 +210,7 @@ INSTALLED = {
     "etc/systemd/system/roomsweep-hotspot.service": ("systemd/roomsweep-hotspot.service", 0o644),
     "etc/udev/rules.d/60-roomsweep-rtl-sdr.rules": ("systemd/60-roomsweep-rtl-sdr.rules", 0o644),
     "etc/modprobe.d/roomsweep-blacklist-dvb.conf": ("systemd/roomsweep-blacklist-dvb.conf", 0o644),
+    "etc/NetworkManager/conf.d/roomsweep-wifi-adapter.conf": ("systemd/roomsweep-nm-unmanaged.conf", 0o644),
     "etc/sysusers.d/roomsweep.conf": ("systemd/roomsweep.sysusers", 0o644),
     "usr/local/bin/roomsweep": ("systemd/roomsweep-cli", 0o755),
     "usr/share/doc/roomsweep/README.md": ("README.md", 0o644),

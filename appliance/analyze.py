@@ -98,8 +98,7 @@ def analyze(
         noise = float(np.interp(det.freq_hz, spectrum.freqs, floor)) / spectrum.bin_hz
         verdict = classify.judge(block, det, rec.center_hz or 0.0, noise) if block is not None else None
         judged.append((det, verdict or classify.from_spectrum(det)))
-    classify.attribute_shared_combs(judged)
-    emitters = [emitter_json(det, verdict) for det, verdict in judged]
+    emitters = [emitter_json(det, verdict) for _, det, verdict in classify.one_per_transmitter(judged)]
     finite = np.isfinite(floor)
     return {
         "source": {

@@ -400,14 +400,24 @@ def _look(
         except RadioError as exc:
             result.error, result.complete = str(exc), False
             log.warning("looks stopped: %s", exc)
-            return
+            break
         result.looks += 1
         t0 = time.perf_counter()
         noise = float(result.floor_at(det.freq_hz)) / plan.bin_hz
         cand.dwell = dwell
         cand.verdict = classify.judge(features.Block(dwell.raw, dwell.sample_rate), det, dwell.center_hz, noise)
         clock.dsp += time.perf_counter() - t0
-    classify.attribute_shared_combs([(c.detection, c.verdict) for c in result.emitters])
+    _one_per_transmitter(result)
+
+
+def _one_per_transmitter(result: SweepResult) -> None:
+    """Join the parts of one video signal into one emitter (``classify.one_per_transmitter``)."""
+    emitters = result.emitters
+    kept = set()
+    for i, det, verdict in classify.one_per_transmitter([(c.detection, c.verdict) for c in emitters]):
+        emitters[i].detection, emitters[i].verdict = det, verdict
+        kept.add(id(emitters[i]))
+    result.candidates = [c for c in result.candidates if not c.confirmed or id(c) in kept]
 
 
 def take_dwell(radio: Radio, center_hz: float, samples: int, nfft: int) -> Dwell:

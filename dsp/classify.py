@@ -10,7 +10,7 @@ spectrum (width, burstiness, band) is known and the score stays below the suspec
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from dsp import bands as bandmod
 from dsp.detect import Detection
@@ -247,44 +247,80 @@ def _burst_text(feats: Features, freq_hz: float) -> str:
 
 
 SHARED_COMB_HZ = 0.5  # two combs this close in line rate are one camera's (crystals differ by more)
-SHARED_COMB_SPAN_HZ = 2.4e6  # ... when the emitters could have shared a receiver window
+VIDEO_PART_SPAN_HZ = 8e6  # an 8.6 MHz peak-to-peak FM swing keeps its lines within ~6 MHz of blanking
 
 
-def attribute_shared_combs(items: list[tuple[Detection, Verdict]]) -> None:
-    """Stop one camera from being reported several times.
+def one_per_transmitter(items: list[tuple[Detection, Verdict]]) -> list[tuple[int, Detection, Verdict]]:
+    """One emitter per video transmitter: the parts of one signal joined into the strongest.
 
-    Detection can split one video signal (FM video's sync-tip line sits 1–3 MHz from its
-    blanking line), and a weak emitter next to a strong video signal (a sideband line, the
-    receiver's mirror image) shows the same line comb when it is looked at. Emitters whose combs
-    agree within ``SHARED_COMB_HZ`` and that lie within one receiver window of each other are one
-    signal (camera channels are tens of MHz apart): the strongest keeps its verdict, the others
-    say whose part they are and drop below the suspect line.
+    Detection splits a wide FM video signal into lines: the sync tip, the blanking level, each
+    picture level (colour bars make several), with the picture spread between them over several
+    MHz; a weak emitter beside a strong video signal (a sideband line, the receiver's mirror
+    image) shows the same comb when looked at. Emitters whose combs agree within
+    ``SHARED_COMB_HZ`` and lie within ``VIDEO_PART_SPAN_HZ`` of the strongest are that one
+    signal, and so is any continuous emitter never looked at that lies inside its extent. The
+    strongest (the blanking line, where an FM video signal rests) stays, reported at its own
+    frequency with the occupied width of all its parts; two cameras 20 MHz apart stay two.
+
+    Returns the survivors as (index into ``items``, detection, verdict), in ``items``' order.
     """
-    combed = [(i, d, v) for i, (d, v) in enumerate(items) if v.line_rate_hz is not None]
-
-    def rank(entry: tuple[int, Detection, Verdict]) -> tuple[float, int]:
-        return (entry[1].power_dbfs, -entry[0])
-
-    for entry in combed:
-        _, det, verdict = entry
-        owner = max(
-            (
-                other
-                for other in combed
-                if rank(other) > rank(entry)
-                and abs(other[1].freq_hz - det.freq_hz) < SHARED_COMB_SPAN_HZ
-                and abs(other[2].line_rate_hz - verdict.line_rate_hz) <= SHARED_COMB_HZ  # type: ignore[operator]
-            ),
-            key=rank,
-            default=None,
-        )
-        if owner is None:
+    order = sorted(range(len(items)), key=lambda i: (-items[i][0].power_dbfs, i))
+    owner_of: dict[int, int] = {}
+    parts: dict[int, list[int]] = {}
+    for i in order:
+        det, verdict = items[i]
+        if i in owner_of or verdict.line_rate_hz is None:
             continue
-        stronger = owner[1].power_dbfs - det.power_dbfs
-        verdict.reasons.insert(
-            0,
-            f"the same video line structure as the emitter at {owner[1].freq_hz / 1e6:.4f} MHz "
-            f"({stronger:.0f} dB stronger): part of that signal (its sync-tip line, a sideband line or the "
-            f"receiver's mirror image), not a second camera",
-        )
-        verdict.camera_score = min(verdict.camera_score, 0.2)
+        parts[i] = [
+            j
+            for j in order
+            if j != i
+            and j not in owner_of
+            and j not in parts
+            and items[j][1].line_rate_hz is not None
+            and abs(items[j][0].freq_hz - det.freq_hz) <= VIDEO_PART_SPAN_HZ
+            and abs(items[j][1].line_rate_hz - verdict.line_rate_hz) <= SHARED_COMB_HZ  # type: ignore[operator]
+        ]
+        lo, hi = _extent([items[k][0] for k in [i, *parts[i]]])
+        parts[i] += [
+            j
+            for j in order
+            if j != i
+            and j not in owner_of
+            and j not in parts
+            and j not in parts[i]
+            and not items[j][1].examined
+            and not items[j][0].bursty
+            and lo <= items[j][0].freq_hz <= hi
+        ]
+        owner_of.update({j: i for j in parts[i]})
+    survivors = []
+    for i, (det, verdict) in enumerate(items):
+        if i in owner_of:
+            continue
+        if parts.get(i):
+            det, verdict = _joined(det, verdict, [items[j][0] for j in parts[i]])
+        survivors.append((i, det, verdict))
+    return survivors
+
+
+def _extent(dets: list[Detection]) -> tuple[float, float]:
+    return min(d.freq_hz - d.bandwidth_hz / 2 for d in dets), max(d.freq_hz + d.bandwidth_hz / 2 for d in dets)
+
+
+def _joined(det: Detection, verdict: Verdict, parts: list[Detection]) -> tuple[Detection, Verdict]:
+    """The strongest part widened to the whole signal, its verdict saying what was joined."""
+    lo, hi = _extent([det, *parts])
+    joined = replace(
+        det,
+        start=min(d.start for d in [det, *parts]),
+        stop=max(d.stop for d in [det, *parts]),
+        bandwidth_hz=hi - lo,
+    )
+    lines = len(parts) + 1
+    reasons = [
+        f"one video signal from {lo / 1e6:.3f} to {hi / 1e6:.3f} MHz: {lines} lines with one line structure "
+        f"(sync tip, blanking, picture levels), reported at its strongest, {det.freq_hz / 1e6:.4f} MHz",
+        *verdict.reasons,
+    ]
+    return joined, replace(verdict, reasons=reasons)

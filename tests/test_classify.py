@@ -84,19 +84,29 @@ def test_looks_go_to_likely_cameras_first():
     assert classify.look_priority(detection(1.28e9, 200e3, bursty=True)) is None  # video never pauses
 
 
-def test_a_weak_copy_of_a_cameras_comb_is_not_a_second_camera():
-    strong, weak = detection(1280e6, 2e6, power_dbfs=-20), detection(1280.9e6, 20e3, power_dbfs=-50)
+def test_the_parts_of_one_video_signal_are_one_emitter_and_cameras_apart_stay_two():
+    blanking = detection(1278.8e6, 0.74e6, power_dbfs=-20)
+    white, sync = detection(1282.7e6, 0.76e6, power_dbfs=-30), detection(1276.6e6, 9e3, power_dbfs=-38)
+    picture = detection(1279.7e6, 3.2e6, power_dbfs=-27)  # never looked at
+    far = detection(1300e6, 2e6, power_dbfs=-45)  # the next channel, 20 MHz up
 
     def video(rate):
-        return classify.Verdict("analog-video", 0.99, ["comb"], line_rate_hz=rate, standard="PAL")
+        return classify.Verdict("analog-video", 0.99, ["comb"], line_rate_hz=rate, standard="PAL", examined=True)
 
-    items = [(strong, video(15625.0)), (weak, video(15625.1))]
-    classify.attribute_shared_combs(items)
-    assert items[0][1].suspect and not items[1][1].suspect
-    assert "not a second camera" in items[1][1].reasons[0]
-    other = [(strong, video(15625.0)), (detection(1290e6, 2e6, power_dbfs=-50), video(15625.0))]
-    classify.attribute_shared_combs(other)
-    assert other[1][1].suspect  # 10 MHz away: a second camera
+    items = [
+        (sync, video(15625.1)),
+        (blanking, video(15625.0)),
+        (picture, classify.from_spectrum(picture)),
+        (white, video(15625.0)),
+        (far, video(15625.0)),
+    ]
+    kept = classify.one_per_transmitter(items)
+    assert [i for i, _, _ in kept] == [1, 4]
+    (_, camera, verdict), (_, second, _) = kept
+    assert camera.freq_hz == 1278.8e6  # at its blanking line
+    assert camera.bandwidth_hz == pytest.approx(1283.08e6 - 1276.5955e6)
+    assert verdict.suspect and "one video signal" in verdict.reasons[0]
+    assert second is far  # 20 MHz away: a second camera
 
 
 def test_analyze_finds_the_camera_in_a_recording(tmp_path, hacktv_video, rtl_capture, capsys):

@@ -46,6 +46,7 @@ NOT_COVERED_WIFI = (
     "moves and were idle, and 6 GHz Wi-Fi without a Wi-Fi 6E adapter"
 )
 STREAMING_KINDS = ("camera", "video-call", "streaming-client", "uploader")
+MAX_WIFI_DEVICES = 200  # a document (and the stored row) stays small in a block of flats; the most camera-like kept
 LISTS = ("emitters",)  # what the store keeps in rows, not in the document's head
 
 
@@ -140,12 +141,26 @@ def wifi_part(outcome: dict[str, Any] | None = None, *, off: str | None = None) 
             "not_covered": NOT_COVERED_WIFI,
         }
     devices = []
-    for device in outcome["devices"]:
+    ranked = sorted(outcome["devices"], key=lambda d: -d["camera_score"])
+    for device in ranked[:MAX_WIFI_DEVICES]:
         verdict = device.get("stimulus") or {}
         devices.append(
             {**device, "suspect": is_suspect(device["camera_score"]), "sees_device": bool(verdict.get("responds"))}
         )
-    return {**outcome, "state": "ran", "error": None, "devices": devices, "not_covered": NOT_COVERED_WIFI}
+    dropped = len(ranked) - len(devices)
+    problems = list(outcome.get("problems", []))
+    if dropped:
+        problems.append(
+            f"{dropped} more Wi-Fi devices heard, the least camera-like, not listed (at most {MAX_WIFI_DEVICES})"
+        )
+    return {
+        **outcome,
+        "state": "ran",
+        "error": None,
+        "devices": devices,
+        "problems": problems,
+        "not_covered": NOT_COVERED_WIFI,
+    }
 
 
 def streams(device: dict[str, Any]) -> bool:

@@ -330,6 +330,12 @@ warm_cache() {
         "$VENV/bin/roomsweep" sweep --simulate --preset full
     live runuser -u "$SERVICE_USER" -- env NUMBA_CACHE_DIR="$NUMBA_DIR" ROOMSWEEP_SIM_TIME_SCALE=0 \
         "$VENV/bin/roomsweep" glint --simulate
+    # the Wi-Fi header parser's kernels: a short simulated capture kept as a pcap, then replayed
+    live runuser -u "$SERVICE_USER" -- env NUMBA_CACHE_DIR="$NUMBA_DIR" ROOMSWEEP_SIM_TIME_SCALE=0 \
+        "$VENV/bin/roomsweep" wifi --simulate --channels 6 --stimulus none --seconds 2 --pcap "$NUMBA_DIR/warm-wifi.pcap"
+    live runuser -u "$SERVICE_USER" -- env NUMBA_CACHE_DIR="$NUMBA_DIR" \
+        "$VENV/bin/roomsweep" wifi --replay "$NUMBA_DIR/warm-wifi.pcap"
+    live rm -f "$NUMBA_DIR/warm-wifi.pcap"
 }
 
 identity_and_label() {

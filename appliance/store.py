@@ -112,6 +112,22 @@ MIGRATIONS: tuple[str | Callable[[_Tx], None], ...] = (
     );
     """,
     _one_document,
+    # Version 3: web sessions the device can revoke, and failed secret checks (kept across restarts)
+    """
+    CREATE TABLE web_sessions (
+        id TEXT PRIMARY KEY,
+        created_at REAL NOT NULL,
+        expires_at REAL NOT NULL,
+        secret_fp TEXT NOT NULL,
+        revoked_at REAL
+    );
+    CREATE TABLE auth_failures (
+        id INTEGER PRIMARY KEY,
+        client TEXT NOT NULL,
+        at REAL NOT NULL
+    );
+    CREATE INDEX auth_failures_by_time ON auth_failures(at);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -497,6 +513,49 @@ class Store:
                 db.execute("DELETE FROM settings")
             else:
                 db.executemany("DELETE FROM settings WHERE key = ?", [(k,) for k in keys])
+
+    # --- web sessions and failed secret checks (webui.auth) -------------------------------
+
+    def add_web_session(self, session_id: str, *, expires_at: float, secret_fp: str) -> None:
+        with self._transaction() as db:
+            db.execute("DELETE FROM web_sessions WHERE expires_at < ?", (time.time(),))
+            db.execute(
+                "INSERT INTO web_sessions (id, created_at, expires_at, secret_fp) VALUES (?, ?, ?, ?)",
+                (session_id, time.time(), expires_at, secret_fp),
+            )
+
+    def web_session_valid(self, session_id: str, *, secret_fp: str, now: float) -> bool:
+        """Not revoked, not expired, and made under the admin secret in force now."""
+        with self._lock:
+            row = self._db.execute(
+                "SELECT 1 FROM web_sessions WHERE id = ? AND revoked_at IS NULL AND expires_at > ? AND secret_fp = ?",
+                (session_id, now, secret_fp),
+            ).fetchone()
+        return row is not None
+
+    def revoke_web_sessions(self, session_id: str | None = None) -> int:
+        """End one session, or every one (``None``); returns how many were live."""
+        where, args = ("id = ? AND ", (session_id,)) if session_id else ("", ())
+        with self._transaction() as db:
+            return db.execute(
+                f"UPDATE web_sessions SET revoked_at = ? WHERE {where}revoked_at IS NULL", (time.time(), *args)
+            ).rowcount
+
+    def add_auth_failure(self, client: str, at: float) -> None:
+        with self._transaction() as db:
+            db.execute("INSERT INTO auth_failures (client, at) VALUES (?, ?)", (client, at))
+
+    def auth_failures(self, since: float) -> list[tuple[str, float]]:
+        with self._lock:
+            rows = self._db.execute("SELECT client, at FROM auth_failures WHERE at >= ? ORDER BY at", (since,))
+            return [(r["client"], r["at"]) for r in rows.fetchall()]
+
+    def forget_auth_failures(self, *, client: str | None = None, before: float | None = None) -> None:
+        with self._transaction() as db:
+            if client is not None:
+                db.execute("DELETE FROM auth_failures WHERE client = ?", (client,))
+            if before is not None:
+                db.execute("DELETE FROM auth_failures WHERE at < ?", (before,))
 
     # --- retention -----------------------------------------------------------------------
 

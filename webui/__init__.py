@@ -19,6 +19,7 @@ from flask import Flask
 
 from appliance.daemon import Appliance
 from hw.files import atomic_write_bytes
+from webui.auth import SESSION_LIFETIME_S
 from webui.server import MAX_BODY_BYTES
 
 log = logging.getLogger(__name__)
@@ -64,7 +65,8 @@ def create_app(appliance: Appliance, test_config: dict[str, Any] | None = None) 
         SESSION_COOKIE_NAME="roomsweep_session",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Strict",
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        PERMANENT_SESSION_LIFETIME=timedelta(seconds=SESSION_LIFETIME_S),
+        SESSION_REFRESH_EACH_REQUEST=False,  # a session ends 12 h after login (webui/auth.py)
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
         JSON_SORT_KEYS=False,
         MAX_STREAMS=appliance.settings["web.max_streams"],

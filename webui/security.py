@@ -10,7 +10,7 @@
   whose name was re-pointed at the device (DNS rebinding) gets 400, not the API.
 - ``Content-Security-Policy: default-src 'self'`` and friends on every response: no inline
   script or style anywhere, no framing.
-- Failed logins are throttled per client address.
+- Sessions live on the device and every secret check is throttled: :mod:`webui.auth`.
 """
 
 from __future__ import annotations
@@ -18,14 +18,13 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import secrets
-import threading
-import time
-from collections import defaultdict, deque
 from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, abort, current_app, g, jsonify, redirect, render_template, request, session, url_for
+
+from webui import auth
 
 bp = Blueprint("security", __name__)
 
@@ -35,34 +34,6 @@ CSP = (
 )
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 LOCAL_HOSTS = frozenset({"localhost", "127.0.0.1", "::1"})
-LOGIN_FAILURES_ALLOWED = 5
-LOGIN_WINDOW_S = 300.0
-
-
-class _Throttle:
-    """Failed-login counter per client address."""
-
-    def __init__(self) -> None:
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def blocked_for(self, client: str) -> float:
-        now = time.monotonic()
-        with self._lock:
-            recent = self._failures[client]
-            while recent and now - recent[0] > LOGIN_WINDOW_S:
-                recent.popleft()
-            if len(recent) < LOGIN_FAILURES_ALLOWED:
-                return 0.0
-            return LOGIN_WINDOW_S - (now - recent[0])
-
-    def fail(self, client: str) -> None:
-        with self._lock:
-            self._failures[client].append(time.monotonic())
-
-    def clear(self, client: str) -> None:
-        with self._lock:
-            self._failures.pop(client, None)
 
 
 def appliance() -> Any:
@@ -77,17 +48,45 @@ def csrf_token() -> str:
     return token
 
 
-def _bearer_ok() -> bool:
+def _secret_matches(given: str) -> bool:
+    current = current_app.extensions["admin_secret"].current()
+    return bool(given) and hmac.compare_digest(given.encode(), current.encode())
+
+
+def _client() -> str:
+    return request.remote_addr or "?"
+
+
+def _check_bearer() -> Any:
+    """``Authorization: Bearer``: through the same throttle as the login form. Sets ``g.bearer``;
+    returns the refusal (401/429 JSON) for a wrong or throttled secret."""
+    g.bearer = False
     header = request.headers.get("Authorization", "")
     if not header.startswith("Bearer "):
-        return False
-    return hmac.compare_digest(header[7:].strip().encode(), appliance().admin_secret.encode())
+        return None
+    throttle: auth.SecretThrottle = current_app.extensions["secret_throttle"]
+    wait = throttle.blocked_for(_client())
+    if wait > 0:
+        return _throttled(json_error(429, f"too many wrong secrets; try again in {int(wait) + 1} s"), wait)
+    if not _secret_matches(header[7:].strip()):
+        throttle.fail(_client())
+        return json_error(401, "wrong admin secret")
+    throttle.succeed(_client())
+    g.bearer = True
+    return None
+
+
+def _throttled(response, wait: float):
+    response.headers["Retry-After"] = str(int(wait) + 1)
+    return response
 
 
 def is_logged_in() -> bool:
     if getattr(g, "bearer", False):
         return True
-    return bool(session.get("auth"))
+    if "logged_in" not in g:
+        g.logged_in = current_app.extensions["web_sessions"].valid(session.get("sid"))
+    return g.logged_in
 
 
 def json_error(status: int, message: str, **extra: Any):
@@ -132,8 +131,11 @@ def host_allowed(name: str, allowed: frozenset[str] | set[str]) -> bool:
 
 
 def init_app(app: Flask) -> None:
-    throttle = _Throttle()
-    app.extensions["login_throttle"] = throttle
+    device = app.extensions["appliance"]
+    secret = auth.AdminSecret(device.admin_secret, app.config.get("ADMIN_SECRET_FILE"))
+    app.extensions["admin_secret"] = secret
+    app.extensions["secret_throttle"] = auth.SecretThrottle(device.store)
+    app.extensions["web_sessions"] = auth.WebSessions(device.store, secret)
     app.config.setdefault("ALLOWED_HOSTS", set())
 
     @app.before_request
@@ -143,7 +145,9 @@ def init_app(app: Flask) -> None:
             if request.path.startswith("/api/"):
                 return json_error(400, message)
             return render_template("error.html", code=400, message=message), 400
-        g.bearer = _bearer_ok()
+        refusal = _check_bearer()
+        if refusal is not None:
+            return refusal
         if request.method in SAFE_METHODS or g.bearer:
             return None
         sent = request.headers.get("X-CSRF-Token", "")
@@ -227,30 +231,41 @@ def safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    throttle: _Throttle = current_app.extensions["login_throttle"]
-    client = request.remote_addr or "?"
+    throttle: auth.SecretThrottle = current_app.extensions["secret_throttle"]
     error = None
     status = 200
     if request.method == "POST":
-        wait = throttle.blocked_for(client)
+        wait = throttle.blocked_for(_client())
         if wait > 0:
             error, status = f"Too many wrong attempts. Try again in {int(wait) + 1} s.", 429
+        elif _secret_matches(request.form.get("secret", "").strip()):
+            throttle.succeed(_client())
+            session.clear()
+            session["sid"] = current_app.extensions["web_sessions"].start()
+            session.permanent = True
+            csrf_token()
+            return redirect(safe_next(request.form.get("next")))
         else:
-            given = request.form.get("secret", "").strip()
-            if given and hmac.compare_digest(given.encode(), appliance().admin_secret.encode()):
-                throttle.clear(client)
-                session.clear()
-                session["auth"] = True
-                session.permanent = True
-                csrf_token()
-                return redirect(safe_next(request.form.get("next")))
-            throttle.fail(client)
+            throttle.fail(_client())
             error, status = "That is not this device's admin secret (it is on the label).", 401
     # after a refused attempt the form keeps where the user was going (it came back in the form)
-    return render_template("login.html", error=error, next=request.values.get("next", "")), status
+    page = render_template("login.html", error=error, next=request.values.get("next", ""))
+    response = current_app.make_response((page, status))
+    return _throttled(response, wait) if status == 429 else response
 
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    """This phone's session ends on the device too: a copy of the cookie is worthless after."""
+    current_app.extensions["web_sessions"].end(session.get("sid"))
     session.clear()
     return redirect(url_for("security.login"))
+
+
+@bp.route("/logout/everywhere", methods=["POST"])
+@login_required
+def logout_everywhere():
+    """Every session on every phone ends (a phone lost, a guest who saw the secret)."""
+    ended = current_app.extensions["web_sessions"].end_all()
+    session.clear()
+    return redirect(url_for("security.login", ended=ended))

@@ -111,7 +111,7 @@ def serve(
     settings = appliance.settings
     host = host or settings["web.host"]
     port = settings["web.port"] if port is None else port
-    app = create_app(appliance)
+    app = create_app(appliance, {"ADMIN_SECRET_FILE": data_dir / identity.ADMIN_SECRET_FILE})
     app.config["ALLOWED_HOSTS"].add(host.lower())  # serve --host H: H answers too
     if secret_warning:
         appliance.warnings.append(secret_warning)

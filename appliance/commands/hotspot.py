@@ -20,6 +20,11 @@ def add_parser(sub) -> None:
     p.add_argument("--renew", action="store_true", help="new random SSID and passphrase (print a new label!)")
     p.add_argument("--ssid", help="set the hotspot's name (1–32 bytes)")
     p.add_argument("--passphrase", metavar="TEXT", help="set the passphrase (8–63 characters; '-' reads stdin)")
+    p.add_argument(
+        "--admin-secret",
+        metavar="TEXT",
+        help="set the phone UI's admin secret (as strong as a generated one; '-' reads stdin); ends every session",
+    )
     p.add_argument("--hostname", help=f"DNS name of the phone UI (default {identity.DEFAULT_UI_HOSTNAME})")
     p.add_argument("--connections-dir", type=Path, default=hotspot.NM_CONNECTIONS_DIR, metavar="DIR")
     p.add_argument("--dnsmasq-dir", type=Path, default=hotspot.NM_DNSMASQ_SHARED_DIR, metavar="DIR")
@@ -31,6 +36,10 @@ def run(args: argparse.Namespace) -> int:
     passphrase = args.passphrase
     if passphrase == "-":
         passphrase = sys.stdin.readline().rstrip("\n")
+    if args.admin_secret is not None:
+        secret = sys.stdin.readline().rstrip("\n") if args.admin_secret == "-" else args.admin_secret
+        identity.set_admin_secret(None, secret)
+        print("admin secret changed: every phone's session has ended; print a new label with 'sudo roomsweep label'")
     changing = args.renew or any(v is not None for v in (args.ssid, passphrase, args.hostname))
     if changing:
         device = identity.update(ssid=args.ssid, passphrase=passphrase, ui_hostname=args.hostname, renew=args.renew)

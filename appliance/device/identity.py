@@ -13,7 +13,9 @@ by root in the service's directory stay readable by the service (see :mod:`hw.fi
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
 import secrets
 import time
@@ -93,6 +95,39 @@ def check_admin_secret(secret: str) -> str:
     if len(secret) < 12 or any(not 33 <= ord(c) <= 126 for c in secret):
         raise IdentityError("admin secret must be at least 12 printable characters without spaces")
     return secret
+
+
+# zxcvbn rates every generated secret (new_passphrase) at >= 10^17 guesses (3000 drawn: least 10^17.0);
+# an owner's own secret must reach nearly that, not merely 12 characters.
+MIN_GUESSES_LOG10 = 16.5
+
+
+def check_strength(secret: str) -> str:
+    """An owner-chosen admin secret must be about as hard to guess as a generated one (zxcvbn)."""
+    from zxcvbn import zxcvbn
+
+    check_admin_secret(secret)
+    device_words = ["roomsweep", "admin", "secret", "hotspot", "camera", "sweep", "home", "arpa"]
+    rating = zxcvbn(secret[:100], user_inputs=device_words)  # zxcvbn's time grows with length; 100 is plenty
+    if rating["guesses_log10"] < MIN_GUESSES_LOG10:
+        hint = (rating["feedback"].get("warning") or "it is easy to guess").rstrip(".").lower()
+        raise IdentityError(
+            f"admin secret too weak ({hint}; about 10^{rating['guesses_log10']:.0f} guesses, a generated "
+            f"one takes 10^17): use four random groups like {new_passphrase()}, or leave it generated"
+        )
+    return secret
+
+
+def set_admin_secret(data_dir: Path | None, secret: str) -> None:
+    """Replace the admin secret with the owner's (checked by :func:`check_strength`). The daemon
+    sees the new file at the next request and ends every session made under the old secret."""
+    data_dir = paths.data_dir() if data_dir is None else data_dir
+    check_strength(secret)
+    path = atomic_write_bytes(data_dir / ADMIN_SECRET_FILE, (secret + "\n").encode())
+    path.chmod(0o600)
+    owner = data_dir.stat()
+    with contextlib.suppress(OSError):  # written by root (sudo): the service user must still read it
+        os.chown(path, owner.st_uid, owner.st_gid)
 
 
 def load(data_dir: Path | None = None) -> Identity:

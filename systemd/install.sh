@@ -12,6 +12,8 @@
 #                       Wi-Fi switched off until one is set, and then the hotspot cannot start
 #   --no-apt            do not install Debian packages (they are there already)
 #   --no-warm           do not warm the Numba cache (the first sweep after boot then compiles)
+#   --ethernet          let the phone UI answer on the Ethernet port too (private LAN addresses);
+#                       by default only the hotspot's guests and the Pi itself reach it
 #
 # What it does: apt packages (picamera2, lgpio, NetworkManager); a virtualenv in /opt/roomsweep
 # that sees the system's picamera2 and lgpio (--system-site-packages) with roomsweep and its Pi
@@ -32,7 +34,8 @@ NUMBA_DIR=$CACHE_DIR/numba
 NM_CONNECTIONS=/etc/NetworkManager/system-connections
 NM_DNSMASQ=/etc/NetworkManager/dnsmasq-shared.d
 # iw: the Wi-Fi sweep's monitor interface and channels (hw/wifi/iw.py)
-APT_PACKAGES=(python3-venv python3-picamera2 python3-lgpio network-manager dnsmasq-base fonts-dejavu-core iw)
+# nftables: the per-address connection cap on the UI port (systemd/roomsweep.nft)
+APT_PACKAGES=(python3-venv python3-picamera2 python3-lgpio network-manager dnsmasq-base fonts-dejavu-core iw nftables)
 UNIT_NAMES=(roomsweep.service roomsweep-hotspot.service)
 # source in this tree : installed path : mode
 FILES=(
@@ -42,10 +45,12 @@ FILES=(
     "systemd/roomsweep-blacklist-dvb.conf:/etc/modprobe.d/roomsweep-blacklist-dvb.conf:0644"
     "systemd/roomsweep-nm-unmanaged.conf:/etc/NetworkManager/conf.d/roomsweep-wifi-adapter.conf:0644"
     "systemd/roomsweep-cli:/usr/local/bin/roomsweep:0755"
+    "systemd/roomsweep.nft:/etc/roomsweep/roomsweep.nft:0644"
     "README.md:/usr/share/doc/roomsweep/README.md:0644"
 )
 SETTINGS_FILE=/etc/roomsweep/roomsweep.toml
 SYSUSERS_FILE=/etc/sysusers.d/roomsweep.conf
+ETHERNET_DROPIN=/etc/systemd/system/roomsweep.service.d/ethernet.conf
 
 MODE=install
 DRY_RUN=0
@@ -54,6 +59,7 @@ ROOT=""
 WIFI_COUNTRY=""
 APT=1
 WARM=1
+ETHERNET=0
 
 usage_error() {
     echo "install.sh: $* (see the top of systemd/install.sh)" >&2
@@ -67,6 +73,7 @@ while [ $# -gt 0 ]; do
         --purge) PURGE=1 ;;
         --no-apt) APT=0 ;;
         --no-warm) WARM=0 ;;
+        --ethernet) ETHERNET=1 ;;
         --root)
             [ $# -ge 2 ] || usage_error "--root needs a directory"
             ROOT=$(realpath -m -- "$2")
@@ -291,6 +298,14 @@ system_files() {
         mode=${rest##*:}
         install_file "$src" "$dest" "$mode"
     done
+    step "Who reaches the phone UI"
+    if [ "$ETHERNET" -eq 1 ]; then
+        install_file systemd/roomsweep-ethernet.conf "$ETHERNET_DROPIN" 0644
+    elif [ -f "$ROOT$ETHERNET_DROPIN" ]; then
+        note "kept: $ETHERNET_DROPIN (Ethernet allowed; delete it to allow only the hotspot)"
+    else
+        note "the hotspot's guests and this Pi only (--ethernet adds the Ethernet port)"
+    fi
     step "Settings"
     if [ -f "$ROOT$SETTINGS_FILE" ]; then
         note "kept (yours): $SETTINGS_FILE"
@@ -381,6 +396,7 @@ uninstall() {
     done
     remove_path /usr/share/doc/roomsweep
     remove_path "$SYSUSERS_FILE"
+    remove_path "$(dirname "$ETHERNET_DROPIN")"
     remove_path "$NM_CONNECTIONS/roomsweep-hotspot.nmconnection"
     remove_path "$NM_DNSMASQ/roomsweep.conf"
     remove_path "$PREFIX"

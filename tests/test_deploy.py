@@ -7,6 +7,7 @@ rather than skipping them.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import shutil
@@ -20,6 +21,7 @@ import pytest
 from appliance import config as cfg
 from appliance.cli import build_parser
 from appliance.device import hotspot, identity
+from webui import server
 
 REPO = Path(__file__).resolve().parents[1]
 SYSTEMD = REPO / "systemd"
@@ -178,6 +180,82 @@ def test_the_daemon_unit_is_a_watched_hardened_notify_service():
     assert build_parser().parse_args(command[1:]).func.__name__ == "run_serve"
 
 
+def test_the_daemon_unit_bounds_memory_and_who_reaches_the_ui():
+    """Issue 13 rows 4 and 17: a MemoryMax that restarts the daemon before a 1 GB Pi runs out, and
+    the UI only for the hotspot's subnet and the Pi itself."""
+    entries = unit_entries(SYSTEMD / "roomsweep.service")
+    one = {key: values[-1] for key, values in entries.items()}
+    mib = {"M": 1, "G": 1024}
+    high, top = (int(one["Service", k][:-1]) * mib[one["Service", k][-1]] for k in ("MemoryHigh", "MemoryMax"))
+    assert 300 <= high < top <= 600, "above the optical sweep's ~230 MiB peak, far below 1 GB"
+    assert entries["Service", "IPAddressDeny"] == ["any"]
+    allowed = set(entries["Service", "IPAddressAllow"])
+    assert allowed == {"localhost", "10.42.0.0/16"}
+    assert ipaddress.ip_address(hotspot.HOTSPOT_ADDRESS) in ipaddress.ip_network("10.42.0.0/16")
+    assert entries["Service", "ExecStartPre"] == ["+-/usr/sbin/nft -f /etc/roomsweep/roomsweep.nft"]
+    assert entries["Service", "ExecStopPost"] == ["+-/usr/sbin/nft delete table inet roomsweep"]
+
+
+def test_the_installed_connection_cap_parses_and_matches_the_daemon(tmp_path):
+    root = tmp_path / "root"
+    assert install("--root", str(root), "--no-apt", "--no-warm").returncode == 0
+    rules = root / "etc/roomsweep/roomsweep.nft"
+    checked = subprocess.run([tool("nft"), "-c", "-f", str(rules)], capture_output=True, text=True, timeout=60)
+    assert checked.returncode == 0, checked.stderr
+    text = rules.read_text()
+    assert text.count(f"ct count over {server.PER_SOURCE_LIMIT} }} reject") == 2, "IPv4 and IPv6, the daemon's cap"
+    ports = {int(p) for p in re.search(r"tcp dport \{ ([0-9, ]+) \}", text).group(1).split(",")}
+    installed_port = cfg.load(root / "etc/roomsweep/roomsweep.toml", env={})["web.port"]
+    assert {installed_port, cfg.BY_KEY["web.port"].default} <= ports
+
+
+def test_the_connection_cap_resets_the_17th_connection_from_one_address(tmp_path):
+    """The installed rules loaded for real, in a network namespace of this test's own."""
+    if os.geteuid() != 0:
+        pytest.skip("loading nftables rules in a network namespace needs root")
+    name = f"roomsweep-{os.getpid()}"
+    made = subprocess.run([tool("ip"), "netns", "add", name], capture_output=True, text=True)
+    if made.returncode != 0:
+        pytest.skip(f"cannot make a network namespace here: {made.stderr.strip()}")
+    try:
+        inside = [tool("ip"), "netns", "exec", name]
+        subprocess.run([*inside, tool("ip"), "link", "set", "lo", "up"], check=True)
+        subprocess.run([*inside, tool("nft"), "-f", str(SYSTEMD / "roomsweep.nft")], check=True)
+        probe = (
+            "import socket\n"
+            "srv = socket.socket(); srv.bind(('127.0.0.1', 8080)); srv.listen(100); held = []\n"
+            "def connect(source):\n"
+            "    s = socket.socket(); s.settimeout(2); s.bind((source, 0))\n"
+            "    try:\n"
+            "        s.connect(('127.0.0.1', 8080)); held.append(s); return 1\n"
+            "    except OSError:\n"
+            "        return 0\n"
+            "print(sum(connect('127.0.0.2') for _ in range(24)), connect('127.0.0.3'))\n"
+        )
+        done = subprocess.run([*inside, sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        accepted, other = map(int, done.stdout.split())
+        assert accepted == server.PER_SOURCE_LIMIT, "the 17th and later are reset"
+        assert other == 1, "another guest still gets in"
+    finally:
+        subprocess.run([tool("ip"), "netns", "del", name], capture_output=True)
+
+
+def test_ethernet_access_is_an_installer_choice_that_is_kept(tmp_path):
+    root = tmp_path / "root"
+    dropin = root / "etc/systemd/system/roomsweep.service.d/ethernet.conf"
+    assert install("--root", str(root), "--no-apt", "--no-warm").returncode == 0
+    assert not dropin.exists(), "the hotspot only, unless asked"
+    done = install("--root", str(root), "--no-apt", "--no-warm", "--ethernet")
+    assert done.returncode == 0 and dropin.read_bytes() == (SYSTEMD / "roomsweep-ethernet.conf").read_bytes()
+    allowed = unit_entries(dropin)["Service", "IPAddressAllow"][0].split()
+    assert all(ipaddress.ip_network(n).is_private for n in allowed) and "192.168.0.0/16" in allowed
+    again = install("--root", str(root), "--no-apt", "--no-warm")
+    assert again.returncode == 0 and dropin.exists() and "kept: /etc/systemd/system/roomsweep.service.d" in again.stdout
+    assert install("--root", str(root), "--uninstall").returncode == 0
+    assert not dropin.parent.exists()
+
+
 def test_the_first_boot_unit_watches_the_files_the_code_writes():
     entries = unit_entries(SYSTEMD / "roomsweep-hotspot.service")
     conditions = entries["Unit", "ConditionPathExists"]
@@ -215,6 +293,7 @@ INSTALLED = {
     "usr/local/bin/roomsweep": ("systemd/roomsweep-cli", 0o755),
     "usr/share/doc/roomsweep/README.md": ("README.md", 0o644),
     "etc/roomsweep/roomsweep.toml": ("systemd/roomsweep.toml", 0o644),
+    "etc/roomsweep/roomsweep.nft": ("systemd/roomsweep.nft", 0o644),
 }
 
 
@@ -283,6 +362,7 @@ def test_a_dry_run_on_this_machine_shows_the_whole_installation(tmp_path):
         "Directories",
         "Python environment in /opt/roomsweep/venv",
         "Units, udev rule, driver blacklist, CLI, documentation",
+        "Who reaches the phone UI",
         "Settings",
         "Activating",
         "Compiling the DSP kernels (Numba cache in /var/cache/roomsweep/numba)",

@@ -38,6 +38,7 @@ print(json.dumps({
     "id": conn.get_id(), "uuid": conn.get_uuid(), "type": conn.get_connection_type(),
     "interface": conn.get_interface_name(), "autoconnect": conn.get_setting_connection().get_autoconnect(),
     "mode": wifi.get_mode(), "band": wifi.get_band(), "channel": wifi.get_channel(),
+    "ap_isolation": int(wifi.get_ap_isolation()),
     "ssid": list(wifi.get_ssid().get_data()),
     "key_mgmt": sec.get_key_mgmt(), "psk": sec.get_psk(),
     "proto": [sec.get_proto(i) for i in range(sec.get_num_protos())],
@@ -167,6 +168,7 @@ def test_networkmanager_reads_the_profile_as_a_wpa2_ccmp_access_point(tmp_path, 
         "mode": "ap",
         "band": "bg",
         "channel": 6,
+        "ap_isolation": 1,  # NM_TERNARY_TRUE: guests reach only the device
         "key_mgmt": "wpa-psk",
         "psk": passphrase,
         "proto": ["rsn"],  # WPA2 only

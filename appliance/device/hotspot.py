@@ -86,6 +86,8 @@ def profile(identity: Identity, *, interface: str = WIFI_INTERFACE, channel: int
             f"ssid={_keyfile_ssid(identity.ssid)}",
             "band=bg",
             f"channel={channel}",
+            # guests cannot reach each other (nor pose as the owner's phone to it): only the device
+            "ap-isolation=1",
             "",
             "[wifi-security]",
             "key-mgmt=wpa-psk",

@@ -8,7 +8,11 @@ offset, IQ imbalance and gain, and 8-bit quantisation (``hw.sim.frontend``).
 
 Decoys: FM broadcast (stereo, mono), GSM-like TDMA (1, 2, 8 slots), LTE-like uplink, DVB-T-like
 and DAB-like OFDM, CW, OOK (several symbol rates, one of them the PAL line rate), noise; SNR (while
-transmitting) 0…20 dB; plus the real rtl_433 captures in ../shared/data/rtl_433.
+transmitting) 0…20 dB; plus the 35 real captures in ../shared/data (rtl_433's, and real/: ISM
+sensors, URH recordings, LTE downlink, HackRF noise) through ``analyze``.
+
+HackRF-rate cameras: hacktv renders at 4–20 MS/s recorded whole (cs8, noise over the band) through
+``analyze``: detected, and reported as exactly one suspect.
 
 Two paths are scored, as in the product:
 - look: ``dsp.features`` on the dwell with the emitter's offset and width as the survey reports
@@ -24,6 +28,7 @@ rate is within ±0.1 % of the truth. Usage: python -m benchmarks.classifier_eval
 from __future__ import annotations
 
 import argparse
+import json
 import tempfile
 import time
 from collections import defaultdict
@@ -209,13 +214,16 @@ def main() -> None:
         decoy_rows.append((name, runs, suspects, dict(kinds[name])))
         print(f"  {name}: {runs} captures, {suspects} suspects, kinds {dict(kinds[name])}", flush=True)
 
-    shared = Path(__file__).resolve().parents[2] / "shared" / "data" / "rtl_433"
-    real = sorted(shared.glob("*.cu8"))
-    real_suspects = 0
-    for path in real:
-        real_suspects += sum(e["suspect"] for e in analyze(path)["emitters"])
+    real_rows = real_decoys()
+    real_suspects = sum(r["suspects"] for r in real_rows)
     print(f"\nDecoys: {total_suspects} suspects in {sum(r[1] for r in decoy_rows)} synthetic captures (two paths each)")
-    print(f"Real rtl_433 captures: {real_suspects} suspects in {len(real)} files")
+    print(f"Real captures (rtl_433, URH, LTE, HackRF noise): {real_suspects} suspects in {len(real_rows)} files")
+    for row in real_rows:
+        if row["suspects"]:
+            print(f"  false suspect in {row['file']}")
+
+    # --- cameras recorded at HackRF rates ---------------------------------------------------------
+    hackrf = hackrf_cameras(args.quick)
     elapsed = time.perf_counter() - t_start
     print(f"evaluation took {elapsed:.0f} s")
     result = {
@@ -229,11 +237,74 @@ def main() -> None:
         "camera_misses": failures,
         "decoys": [{"name": n, "captures": r, "suspects": s, "kinds": k} for n, r, s, k in decoy_rows],
         "decoy_suspects": total_suspects,
-        "real_captures": len(real),
+        "real_captures": len(real_rows),
         "real_capture_suspects": real_suspects,
+        "real_capture_kinds": {r["file"]: r["kinds"] for r in real_rows},
+        "hackrf_cameras": hackrf,
         "seconds": elapsed,
     }
     print(f"results: {save('classifier_eval', result)}")
+
+
+SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+HACKRF_RATES = (4e6, 8e6, 10e6, 12.5e6, 16e6, 20e6)
+
+
+def real_decoys() -> list[dict]:
+    """Every real capture in ../shared/data (rtl_433's, and real/ by its manifest) through analyze."""
+    files = [(path, {}) for path in sorted((SHARED / "rtl_433").glob("*.cu8"))]
+    manifest = json.loads((SHARED / "real" / "manifest.json").read_text())
+    for e in manifest:
+        given = {"fmt": e["format"], "rate_hz": e["rate_hz"], "center_hz": e["center_hz"]}
+        files.append((SHARED / "real" / e["file"], given))
+    rows = []
+    for path, given in files:
+        emitters = analyze(path, **given)["emitters"]
+        kinds = sorted({e["kind"] for e in emitters})
+        rows.append({"file": path.name, "suspects": sum(e["suspect"] for e in emitters), "kinds": kinds})
+    return rows
+
+
+def hackrf_capture(samples: np.ndarray, snr_db: float, rng: np.random.Generator) -> np.ndarray:
+    """A HackRF-like recording: the render plus receiver noise over the whole band, as int8 (cs8)."""
+    power = float(np.mean(np.abs(samples) ** 2))
+    sigma = np.sqrt(power / 10 ** (snr_db / 10) / 2)
+    x = samples + sigma * (rng.standard_normal(samples.size) + 1j * rng.standard_normal(samples.size))
+    x *= 0.35 / np.sqrt(np.mean(np.abs(x) ** 2))  # gain: RMS at -9 dBFS
+    raw = np.stack([x.real, x.imag], axis=1).ravel() * 128
+    return np.clip(np.rint(raw), -128, 127).astype(np.int8)
+
+
+def hackrf_cameras(quick: bool) -> dict:
+    """hacktv cameras recorded at HackRF rates (the whole signal in the recording) through analyze:
+    detected, and reported as one suspect (its sync tip, blanking and picture lines one emitter)."""
+    cache = OUT / "hacktv-cache"
+    workdir = Path(tempfile.mkdtemp(prefix="roomsweep-hackrf-"))
+    configs = [("PAL", "fm", 6e6), ("NTSC", "fm", 3e6), ("SECAM", "fm", 8.6e6), ("PAL", "am", None)]
+    rates = (8e6, 20e6) if quick else HACKRF_RATES
+    snrs = (0, 20) if quick else (0, 10, 20)
+    detected = one = runs = 0
+    misses = []
+    for standard, modulation, swing in configs:
+        for rate in rates:
+            samples = hacktv.render(standard, modulation, SECONDS, deviation_hz=swing, rate_hz=rate, cache_dir=cache)
+            for snr in snrs:
+                rng = np.random.default_rng(hash((standard, modulation, rate, snr)) % 2**32)
+                path = workdir / f"camera_1280.000M_{rate / 1e3:g}k.cs8"
+                hackrf_capture(samples, snr, rng).tofile(path)
+                found = analyze(path)["emitters"]
+                right = [e for e in found if _right(e["line_rate_hz"], e["standard"], e["camera_score"], standard)]
+                suspects = [e for e in found if e["suspect"]]
+                runs += 1
+                detected += bool(right)
+                one += bool(right) and len(suspects) == 1
+                if not (right and len(suspects) == 1):
+                    label = f"{standard} {modulation} {rate / 1e6:g} MS/s SNR {snr} dB"
+                    misses.append(f"{label}: {len(right)} right, {len(suspects)} suspects")
+    print(f"\nHackRF-rate cameras: {detected}/{runs} detected, {one}/{runs} as exactly one suspect")
+    for line in misses:
+        print("  ", line)
+    return {"rates_hz": list(rates), "snrs_db": list(snrs), "captures": runs, "detected": detected, "one_suspect": one}
 
 
 def _right(line_rate: float | None, named: str | None, score: float, standard: str) -> bool:

@@ -135,3 +135,28 @@ def test_the_rigs_real_ring_pin_drives_the_camera_that_sees_the_device():
     finally:
         rig.close()
     assert responses["a4:cf:12:3e:51:07"].to_json()["responds"]
+
+
+def test_a_ramped_level_rises_as_the_finder_walks_closer_up_to_its_limit():
+    scene = parse(
+        {
+            "kind": "camera",
+            "mac": "a4:cf:12:00:00:01",
+            "channel_mhz": 2412,
+            "rssi_dbm": -80,
+            "rssi_ramp_db_per_s": 2.0,
+            "rssi_limit_dbm": -40,
+        }
+    )
+    capture = SimWifi(scene.wifi, Dark(), time_scale=0)
+    capture.tune(2412)
+    camera = fr.mac_to_int("a4:cf:12:00:00:01")
+    levels = []
+    for _ in range(30):
+        batch = capture.read(1.0)
+        levels.append(np.median(batch["rssi_dbm"][batch["tx"] == camera]))
+    assert levels[0] == pytest.approx(-79, abs=3)
+    assert levels[10] == pytest.approx(-59, abs=3)
+    assert levels[-1] == pytest.approx(-40, abs=3)  # held at the limit once reached (at 20 s)
+    ap = capture.read(1.0)
+    assert np.median(ap["rssi_dbm"][ap["tx"] == fr.mac_to_int(AP["mac"])]) == pytest.approx(-60, abs=3)

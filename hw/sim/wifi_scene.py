@@ -1,8 +1,10 @@
 """The scene's ``wifi`` block: the room's Wi-Fi devices and their traffic, validated strictly.
 
 Every device has a ``kind``, a ``mac``, a ``channel_mhz`` and an ``rssi_dbm`` (its level at the
-device, before fading); stations name their access point with ``bssid`` (default: the first access
-point of the block on their channel). Per kind, what it sends (see README "Scene files"):
+device, before fading; ``rssi_ramp_db_per_s`` up to ``rssi_limit_dbm`` makes it change with simulated
+time, as the hot/cold finder sees it while walking toward the device); stations name their access
+point with ``bssid`` (default: the first access point of the block on their channel). Per kind, what
+it sends (see README "Scene files"):
 
 - ``access-point``: beacons every ``beacon_interval_tu`` (1.024 ms units);
 - ``camera``: ``bitrate_bps``, ``fps``, ``gop`` (frames from one key frame to the next), ``transport``
@@ -34,6 +36,9 @@ _COMMON = {
     "channel_mhz": Field(int, lo=2400, hi=7200),
     "rssi_dbm": Field(NUMBER, -60.0, lo=-100, hi=-10),
     "label": Field(str, ""),
+    # for the hot/cold finder: the level rises (or falls) at this rate from the start, up to the limit
+    "rssi_ramp_db_per_s": Field(NUMBER, 0.0, lo=-20, hi=20),
+    "rssi_limit_dbm": Field(NUMBER, None, lo=-100, hi=-10),
 }
 _STATION = {"bssid": Field(str, None)}
 _BY_KIND: dict[str, dict[str, Field]] = {

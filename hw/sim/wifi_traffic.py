@@ -107,13 +107,24 @@ class Model:
         self.rng = rng
         self._fade = 0.0
         self._rate = phy_rate_bps(spec["rssi_dbm"])
+        self._now = 0.0
 
     @property
     def rssi_dbm(self) -> float:
-        return self.spec["rssi_dbm"] + self._fade
+        """The level now: the scene's, moved by its ramp (the finder walking closer), plus slow fading."""
+        level = self.spec["rssi_dbm"]
+        ramp = self.spec.get("rssi_ramp_db_per_s", 0.0)
+        if ramp:
+            limit = self.spec.get("rssi_limit_dbm")
+            level += ramp * self._now
+            if limit is None:
+                limit = -20.0 if ramp > 0 else -100.0
+            level = min(level, limit) if ramp > 0 else max(level, limit)
+        return level + self._fade
 
     def fade(self, dt: float) -> None:
         """Slow fading: an AR(1) walk of 2 dB RMS with a one-second memory (people, doors)."""
+        self._now += dt
         keep = math.exp(-dt / 1.0)
         self._fade = keep * self._fade + math.sqrt(1 - keep * keep) * 2.0 * self.rng.standard_normal()
 
@@ -143,6 +154,7 @@ def packetise(frame_bytes: float, payload: int, overhead: int) -> np.ndarray:
 
 class AccessPoint(Model):
     def emit(self, t0: float, t1: float, lit: bool, out: Recorder | None, ap_rssi: float) -> None:
+        self.fade(t1 - t0)
         interval = self.spec["beacon_interval_tu"] * 1.024e-3
         first = math.ceil(t0 / interval) * interval
         times = np.arange(first, t1, interval)

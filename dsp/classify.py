@@ -226,8 +226,9 @@ def _burst_kind(feats: Features, freq_hz: float, width: float, expected: list[st
         return "tdma"
     if _lte_timing(feats.bursts) and width >= LTE_MIN_HZ:
         return "lte"
-    if period is not None and (width >= 100e3 or "tdma" in expected):
+    if period is not None and "burst" not in expected and (width >= 100e3 or "tdma" in expected):
         return "tdma"  # a regular frame on a wide digital channel; keyed remotes are narrow
+    # (in the ISM/SRD bands a keyed sensor's splatter can look 100+ kHz wide: still a burst)
     return "burst"
 
 

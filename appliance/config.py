@@ -124,6 +124,13 @@ SETTINGS: tuple[Setting, ...] = (
         pattern=r"^(?!wlan0$)[A-Za-z0-9_.-]{0,15}$",  # anchored: JSON Schema patterns search, they do not match
         restart=True,
     ),
+    Setting(
+        "wifi.stimulus",
+        str,
+        "ir",
+        "how the Wi-Fi sweep tests a camera: the LED ring (ir), prompts to switch the room light (lights), none",
+        choices=("ir", "lights", "none"),
+    ),
     Setting("wifi.survey_s", float, 0.5, "listen this long on each channel of the Wi-Fi survey (s)", lo=0.1, hi=5.0),
     Setting("wifi.dwell_s", float, 6.0, "listen this long on a channel with a possible camera (s)", lo=1.0, hi=60.0),
     Setting(

@@ -27,6 +27,8 @@ START_CHIRP: Sequence = ((2000.0, 0.06), (None, 0.04), (2600.0, 0.08))
 FINISH_CHIRP: Sequence = ((2600.0, 0.06), (None, 0.04), (2000.0, 0.08))
 SUSPECT_ALARM: Sequence = ((2900.0, 0.12), (None, 0.03), (1900.0, 0.12), (None, 0.03)) * 4
 FAULT_BEEP: Sequence = ((700.0, 0.4),)
+LIGHT_ON_PROMPT: Sequence = ((3200.0, 0.15), (None, 0.05), (3200.0, 0.15))  # "switch the room light on now"
+LIGHT_OFF_PROMPT: Sequence = ((1200.0, 0.35),)  # "... off now"
 
 TICK_SLOWEST_S = 1.0  # cold
 TICK_FASTEST_S = 0.06  # hot
@@ -105,6 +107,11 @@ class Feedback:
         self.panel.red.blink(on_time=0.15, off_time=0.15)
         self._sound(FAULT_BEEP)
         self._note("fault")
+
+    def prompt_light(self, on: bool) -> None:
+        """The Wi-Fi "lights" test asks the user to switch the room light: two high beeps on, one low off."""
+        self._sound(LIGHT_ON_PROMPT if on else LIGHT_OFF_PROMPT)
+        self._note("prompt-light-on" if on else "prompt-light-off")
 
     def tracking(self, proximity: float) -> None:
         """Called on every level update; the player thread turns it into beats."""

@@ -340,7 +340,9 @@ class Session:
         """The Wi-Fi sweep on its own thread (None when switched off in the settings)."""
         if not self.config["sweep.wifi"]:
             return None
-        stage = WifiStage(self.rig, self.config, publish=self.events.publish, cancel=self._cancel)
+        stage = WifiStage(
+            self.rig, self.config, publish=self.events.publish, cancel=self._cancel, feedback=self.feedback
+        )
         stage.start()
         return stage
 

@@ -28,11 +28,14 @@ class WifiStage:
         *,
         publish: Callable[[str, dict[str, Any]], None],
         cancel: threading.Event,
+        feedback: Any = None,
     ) -> None:
         self.rig = rig
         self.config = config
         self.publish = publish
         self.cancel = cancel
+        self.feedback = feedback
+        self._lit: bool | None = None
         self.part: dict[str, Any] | None = None
         self._thread: threading.Thread | None = None
 
@@ -56,7 +59,7 @@ class WifiStage:
             sweep = wifi_sweep.WifiSweep(
                 capture,
                 wifi_sweep.WifiPlan.from_settings(self.config),
-                stimulator=self.rig.illuminator.set,
+                stimulator=self.prompt_light if self.config["wifi.stimulus"] == "lights" else self.rig.illuminator.set,
                 exclude=self.rig.own_addresses(),
                 progress=progress,
                 cancel=self.cancel,
@@ -70,6 +73,16 @@ class WifiStage:
             self.part = {**report.wifi_part(off=f"the Wi-Fi sweep failed: {exc}"), "status": "partial"}
         finally:
             capture.close()
+
+    def prompt_light(self, on: bool) -> None:
+        """The "lights" stimulus: ask the user, on the phone and by the buzzer, at each change of state."""
+        if on == self._lit:
+            return
+        self._lit = on
+        text = "Switch the room light ON now" if on else "Switch the room light OFF now"
+        self.publish("prompt", {"stage": "wifi", "text": text, "light_on": on})
+        if self.feedback is not None:
+            self.feedback.prompt_light(on)
 
     def join(self, heartbeat: Callable[[], Any]) -> dict[str, Any] | None:
         """Wait for the sweep (feeding the watchdog meanwhile); the document's Wi-Fi part."""

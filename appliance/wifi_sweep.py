@@ -59,6 +59,7 @@ class WifiPlan:
     @classmethod
     def from_settings(cls, config: Any, **overrides: Any) -> WifiPlan:
         values = {
+            "stimulus": config["wifi.stimulus"],
             "survey_s": config["wifi.survey_s"],
             "dwell_s": config["wifi.dwell_s"],
             "stimulus_s": config["wifi.stimulus_s"],

@@ -3,6 +3,7 @@ the camera that sees the device is the red alarm, stored, and found again by the
 
 from __future__ import annotations
 
+import itertools
 import time
 
 from appliance import config as cfg
@@ -166,3 +167,32 @@ def test_a_refused_channel_is_named_and_the_rest_surveyed(tmp_path, factory):
     finally:
         session.close()
         rig.close()
+
+
+def test_the_lights_test_prompts_on_the_phone_and_the_buzzer_and_leaves_the_ring_dark(tmp_path, factory):
+    env = {"ROOMSWEEP_SWEEP_OPTICAL": "false", "ROOMSWEEP_WIFI_STIMULUS": "lights"}
+    session, panel, store, rig = appliance(tmp_path, factory, env=env)
+    ring = factory.pin(rig.settings["panel.illuminator_pin"])
+    try:
+        with session.events.subscribe(maxlen=20000) as events:
+            doc, _ = sweep(session, factory, store)
+            prompts = []
+            while (event := events.get(timeout=0.1)) is not None:
+                if event.type == "prompt":
+                    prompts.append(event.data)
+        stimulus = doc["wifi"]["stimulus"]
+        assert stimulus["kind"] == "lights" and stimulus["slot_s"] == 4.0
+        texts = [p["text"] for p in prompts]
+        assert texts and set(texts) == {"Switch the room light ON now", "Switch the room light OFF now"}
+        assert texts[-1] == "Switch the room light OFF now"  # the room is left as it was
+        assert all(a != b for a, b in itertools.pairwise(texts))  # one prompt per change
+        beeps = [s.pattern for s in panel_history(session) if s.pattern.startswith("prompt-light")]
+        assert len(beeps) == len(texts)
+        assert not any(s.state for s in ring.states[1:])  # the LED ring never lit
+    finally:
+        session.close()
+        rig.close()
+
+
+def panel_history(session):
+    return list(session.feedback.history)

@@ -519,7 +519,7 @@ PATHS: dict[str, Any] = {
     "/api/events": {
         "get": {
             "summary": "Live progress as Server-Sent Events (state, progress, hop, emitter, finding, result, "
-            "tracking, error; heartbeat comments)",
+            "tracking, wifi (a Wi-Fi suspect), prompt (the Wi-Fi lights test), error; heartbeat comments)",
             "responses": {
                 "200": {"description": "an event stream", "content": {"text/event-stream": {}}},
                 **_errors(401, 503),

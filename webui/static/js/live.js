@@ -2,11 +2,11 @@
    itself; a refused one (503: too many phones, 401: logged out) is retried here with back-off,
    and while no stream is open the session's status is polled so the page never shows a stale
    state. Handlers get parsed event data: state, progress, hop, emitter, finding, result,
-   tracking, error, gap. */
+   tracking, error, gap, prompt (the Wi-Fi "lights" test asking the user to switch the room light). */
 (function () {
   "use strict";
   const RS = window.RS;
-  const TYPES = ["state", "progress", "hop", "emitter", "finding", "result", "tracking", "error", "gap"];
+  const TYPES = ["state", "progress", "hop", "emitter", "finding", "result", "tracking", "error", "gap", "prompt"];
 
   class Live {
     constructor(handlers) {

@@ -17,6 +17,7 @@
     refine: "Measuring wide signals",
     optical: "Optical sweep: lens glints and IR LEDs",
   };
+  const WIFI_PHASES = { survey: "listening to every channel", dwell: "watching the streams", stimulus: "LED-ring test", done: "done" };
   const CHIP = { idle: "ready", sweeping: "sweeping", results: "done", tracking: "tracking", error: "error" };
   const PRESET_KEY = "roomsweep.preset";
 
@@ -48,6 +49,7 @@
       finding: onFinding,
       result: onResult,
       tracking: onTracking,
+      prompt: onPrompt,
       error: (e) => RS.banner("error", "Device error", e.message, "device-error"),
       gap: resync,
       poll: resync,
@@ -221,6 +223,10 @@
 
   function onProgress(p) {
     if (!page.session || page.session.state !== "sweeping") return;
+    if (p.stage === "wifi") {
+      onWifiProgress(p);
+      return;
+    }
     if (page.clickAt !== null && RS.timings.firstProgress === undefined) {
       const now = performance.now();
       RS.timings.firstProgress = now;
@@ -241,6 +247,20 @@
     RS.setText($("#freq"), Number.isFinite(p.freq_hz) ? "at " + fmt.mhz(p.freq_hz, 1) : "");
     RS.setText($("#elapsed"), Number.isFinite(p.elapsed_s) ? fmt.duration(p.elapsed_s) : "");
     if (p.hops) RS.setText($("#summary"), "Hop " + (p.hop || 0) + " of " + p.hops);
+  }
+
+  /** The Wi-Fi sweep runs beside the radio sweep: its own line, not the main bar. */
+  function onWifiProgress(p) {
+    const line = $("#wifi-line");
+    line.hidden = false;
+    const phase = WIFI_PHASES[p.phase] || p.phase || "";
+    const where = Number.isFinite(p.channel_mhz) ? " · " + p.channel_mhz + " MHz" : "";
+    RS.setText(line, "Wi-Fi: " + phase + where + " · " + Math.floor(Number.isFinite(p.percent) ? p.percent : 0) + " %");
+    if (p.phase === "done") RS.dismiss("wifi-prompt");
+  }
+
+  function onPrompt(p) {
+    RS.banner("warn", "Wi-Fi camera test", p.text, "wifi-prompt");
   }
 
   function onHop(h) {

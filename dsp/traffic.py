@@ -384,6 +384,20 @@ def device_bursts(frames: np.ndarray, mac: int) -> Bursts:
     return rebuild_bursts(up["t"], up["length"])
 
 
+class _Groups:
+    """Row numbers by address, found by one sort (a busy capture holds hundreds of devices)."""
+
+    def __init__(self, keys: np.ndarray, rows: np.ndarray) -> None:
+        order = np.argsort(keys, kind="stable")  # stable: each address's rows stay in time order
+        self._keys = keys[order]
+        self._rows = rows[order]
+
+    def rows(self, key: np.uint64) -> np.ndarray:
+        a = np.searchsorted(self._keys, key, side="left")
+        b = np.searchsorted(self._keys, key, side="right")
+        return self._rows[a:b]
+
+
 def analyze(frames: np.ndarray, *, exclude: set[int] | frozenset[int] = frozenset()) -> list[Device]:
     """One :class:`Device` per transmitter in ``frames`` (except those in ``exclude``: the device's
     own hotspot, the user's phone), the most camera-like first."""
@@ -400,22 +414,25 @@ def analyze(frames: np.ndarray, *, exclude: set[int] | frozenset[int] = frozense
     heard = np.concatenate((senders, receivers))
     group = ((heard >> np.uint64(40)) & np.uint64(1)) == 1  # multicast receivers are no device
     candidates = np.unique(heard[(heard != 0) & (heard != fr.BROADCAST) & ~group])
+    by_sender = _Groups(senders, np.arange(frames.size))
+    by_receiver = _Groups(receivers, np.flatnonzero(down_mask))
     out = []
     for mac in candidates:
         if int(mac) in exclude:
             continue
-        mine = senders == mac
-        up = frames[up_mask & mine]
-        down = frames[down_mask & (frames["rx"] == mac)]
+        rows = by_sender.rows(mac)  # its own frames, in time order
+        own = frames[rows]
+        up = own[up_mask[rows]]
+        down = frames[by_receiver.rows(mac)]
         up_stream, _ = _stream(up["t"], up["length"], t0, seconds)
         down_stream, _ = _stream(down["t"], down["length"], t0, seconds)
         kind, score, reasons = judge(
             up_stream,
             down_stream,
-            beacons=int(np.count_nonzero(beacon_mask & mine)),
-            relays=int(np.count_nonzero(down_mask & mine)),
+            beacons=int(np.count_nonzero(beacon_mask[rows])),
+            relays=int(np.count_nonzero(down_mask[rows])),
         )
-        own = frames[mine]  # a station that only receives has no level of its own
+        # a station that only receives has no level of its own
         if own.size == 0:
             own = down[:0]
         bssids = own["bssid"][(own["bssid"] != 0) & (own["bssid"] != fr.BROADCAST)]

@@ -167,6 +167,19 @@ def stream_channels(devices: list[traffic.Device], limit: int, *, suspects_only:
 # --- the live sweep ---------------------------------------------------------------------------
 
 
+def lock(capture: WifiCapture, freq_mhz: int) -> int:
+    """Listen on ``freq_mhz`` as wide as the band allows (80 MHz at 5 GHz: a 20 MHz receiver cannot decode the
+    wide frames of an 802.11ac network, only its beacons); 20 MHz when the wider setting is refused. The width."""
+    if freq_mhz >= 4900:
+        try:
+            capture.tune(freq_mhz, 80)
+            return 80
+        except ChannelRefused:
+            pass  # not every adapter or channel (165) has an 80 MHz mode: 20 MHz still hears the primary channel
+    capture.tune(freq_mhz, 20)
+    return 20
+
+
 class _Aborted(Exception):
     """Stop where we are: cancelled from outside, or the LED ring failed (``status`` says which)."""
 
@@ -282,7 +295,7 @@ class WifiSweep:
 
     def _tune(self, freq: int) -> bool:
         try:
-            self.capture.tune(freq)
+            lock(self.capture, freq)
         except ChannelRefused as exc:
             if str(exc) not in self.outcome.problems:
                 self.outcome.problems.append(str(exc))

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from appliance import wifi_sweep
 from appliance.tracking import LevelUpdate
 from dsp import frames as fr
 from dsp import level as levelmod
@@ -46,7 +47,7 @@ def track_wifi(
     heartbeat: Callable[[], Any] | None = None,
 ) -> int:
     """Run until ``stop`` is set; returns the number of updates. WifiLost / ChannelRefused propagate."""
-    capture.tune(target.channel_mhz)
+    wifi_sweep.lock(capture, target.channel_mhz)
     address = np.uint64(fr.mac_to_int(target.mac))
     block_s = 1.0 / min(rate_hz, MAX_RATE_HZ)
     smoother = levelmod.Smoother(smoothing_s)

@@ -103,7 +103,19 @@ def test_a_channel_the_regulatory_domain_refuses(wifi, air):
         capture.tune(5200, 40)
     capture.tune(5180, 80)
     assert "iw dev rsmon0 set freq 5180 80 5210" in wifi.calls
+    capture.tune(5260, 80)  # DFS: receiving is allowed
+    assert "iw dev rsmon0 set freq 5260 80 5290" in wifi.calls
+    capture.tune(5180, 20)
+    assert wifi.calls[-1] == "iw dev rsmon0 set freq 5180"
     capture.close()
+
+
+def test_80_mhz_channels_have_their_own_centres():
+    from hw.wifi import iw
+
+    assert [iw.vht80_centre(f) for f in (5180, 5240, 5500, 5620, 5720, 5745, 5805, 5825)] == [
+        5210, 5210, 5530, 5610, 5690, 5775, 5775, None,
+    ]  # fmt: skip
 
 
 def test_adapter_pulled_mid_capture(wifi, air):

@@ -186,15 +186,25 @@ def gone(line: str) -> bool:
     return any(word in line for word in _GONE)
 
 
+VHT80_CENTRES_MHZ = (5210, 5290, 5530, 5610, 5690, 5775)  # channels 42, 58, 106, 122, 138, 155
+
+
+def vht80_centre(freq_mhz: int) -> int | None:
+    """The centre of the 80 MHz channel a 20 MHz channel belongs to (None: not part of one)."""
+    for centre in VHT80_CENTRES_MHZ:
+        if abs(freq_mhz - centre) <= 30:
+            return centre
+    return None
+
+
 def set_freq(interface: str, freq_mhz: int, width_mhz: int) -> None:
     """``iw dev IF set freq`` at 20/40/80 MHz (40: the upper or lower pair by the channel's place)."""
     command = ["iw", "dev", interface, "set", "freq", str(freq_mhz)]
     if width_mhz == 40:
         upper = (freq_mhz < 2500 and freq_mhz <= 2447) or (freq_mhz > 4900 and ((freq_mhz - 5180) // 20) % 2 == 0)
         command.append("HT40+" if upper else "HT40-")
-    elif width_mhz == 80 and freq_mhz > 4900:
-        block = (freq_mhz - 5180) // 80
-        command += ["80", str(5210 + 80 * block)]
+    elif width_mhz == 80 and (centre := vht80_centre(freq_mhz)) is not None:
+        command += ["80", str(centre)]
     elif width_mhz != 20:
         raise ChannelRefused(f"{freq_mhz} MHz: width {width_mhz} MHz is not 20, 40 or 80 (5 GHz)")
     try:

@@ -42,6 +42,7 @@ from dsp import classify, features
 from dsp.detect import Detection
 from hw.sim import emitters, frontend, hacktv
 from hw.sim import scene as scenemod
+from tests.conftest import SHARED_DATA
 
 RATE = 2.4e6
 SECONDS = 0.25  # one look
@@ -246,7 +247,7 @@ def main() -> None:
     print(f"results: {save('classifier_eval', result)}")
 
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
+SHARED = SHARED_DATA  # ../shared/data, found as the tests find it
 HACKRF_RATES = (4e6, 8e6, 10e6, 12.5e6, 16e6, 20e6)
 
 

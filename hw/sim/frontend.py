@@ -36,10 +36,12 @@ class Wideband:
     def seconds(self) -> float:
         return self.samples.size / self.rate_hz
 
-    def window(self, offset_hz: float, rate_hz: float = RTL_RATE_HZ) -> np.ndarray:
+    def window(self, offset_hz: float, rate_hz: float = RTL_RATE_HZ, delay_s: float = 0.0) -> np.ndarray:
         """The receiver's view with the render's 0 Hz at ``offset_hz`` from the window centre.
 
-        ``offset_hz`` is rounded to the render's frequency resolution (1 / duration).
+        ``offset_hz`` is rounded to the render's frequency resolution (1 / duration); ``delay_s``
+        starts the receiver's samples that much after the render's first (a fraction of a render
+        sample keeps a stream cut from consecutive pieces on one sample clock).
         """
         n = self.samples.size
         m = round(n * rate_hz / self.rate_hz)
@@ -48,6 +50,8 @@ class Wideband:
         out_freqs = np.fft.fftfreq(m, 1.0 / rate_hz)
         shift = round(offset_hz * self.seconds)
         spec = iqmod.retuned_spectrum(self._spectrum, m, shift) * tuner_response(out_freqs, rate_hz) * (m / n)
+        if delay_s:
+            spec = spec * np.exp(2j * np.pi * (out_freqs - shift / self.seconds) * delay_s)
         return np.fft.ifft(spec).astype(np.complex64)
 
 

@@ -49,11 +49,14 @@ def render(
     vsb: bool = False,
     rate_hz: float = RENDER_RATE_HZ,
     cache_dir: str | Path | None = None,
+    picture: str | Path | None = None,
 ) -> np.ndarray:
-    """``seconds`` of colour bars as complex64 at ``rate_hz`` (carrier at 0 Hz, peak amplitude ~1).
+    """``seconds`` of colour bars (or of a still ``picture`` file, repeated) as complex64 at
+    ``rate_hz`` (carrier at 0 Hz, peak amplitude ~1).
 
     ``deviation_hz`` (FM only) is the peak-to-peak swing; ``vsb`` applies hacktv's vestigial
-    sideband filter (AM). With ``cache_dir`` the render is kept as a .cs16 file and reused.
+    sideband filter (AM). A ``picture`` is sent without gamma correction (``-G 1``), so its grey
+    levels are the luma. With ``cache_dir`` the render is kept as a .cs16 file and reused.
     """
     mode = MODES[(standard, modulation)]
     n = round(seconds * rate_hz)
@@ -62,24 +65,30 @@ def render(
         args += ["-D", str(round(deviation_hz))]
     if vsb and modulation == "am":
         args.append("--filter")
+    source = "test:colourbars"
+    if picture is not None:
+        args += ["-G", "1", "--fopts", "loop=1"]  # ffmpeg repeats the still (hacktv -r shows it once)
+        source = f"ffmpeg:{picture}"
     cached = None
     if cache_dir is not None:
         tag = "_".join(a.lstrip("-") for a in args if a != "-t" and a != "int16")
+        if picture is not None:
+            tag += "_" + Path(picture).stem
         cached = Path(cache_dir) / f"hacktv_{tag}_{n}.cs16"
         if cached.is_file() and cached.stat().st_size == 4 * n:
             return _to_complex(np.fromfile(cached, dtype="<i2"))
-    raw = _run(args, 4 * n)
+    raw = _run(args, 4 * n, source)
     if cached is not None:
         cached.parent.mkdir(parents=True, exist_ok=True)
         raw.tofile(cached)
     return _to_complex(raw)
 
 
-def _run(args: list[str], nbytes: int) -> np.ndarray:
+def _run(args: list[str], nbytes: int, source: str = "test:colourbars") -> np.ndarray:
     exe = shutil.which("hacktv")
     if exe is None:
         raise HacktvUnavailable("hacktv is not installed (apt-get install hacktv)")
-    proc = subprocess.Popen([exe, *args, "-o", "-", "test:colourbars"], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen([exe, *args, "-o", "-", source], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
         assert proc.stdout is not None
         chunks, got = [], 0

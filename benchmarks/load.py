@@ -64,7 +64,7 @@ class LoadResult:
         }
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
@@ -73,7 +73,7 @@ def _free_port() -> int:
 def run(seconds: float, clients: int, streams: int) -> LoadResult:
     result = LoadResult()
     with tempfile.TemporaryDirectory() as tmp:
-        port = _free_port()
+        port = free_port()
         env = {
             **os.environ,
             "ROOMSWEEP_DATA_DIR": tmp,
@@ -92,7 +92,7 @@ def run(seconds: float, clients: int, streams: int) -> LoadResult:
         threading.Thread(target=lambda: stderr_tail.extend(proc.stderr), daemon=True).start()
         base = f"http://127.0.0.1:{port}"
         try:
-            secret = _wait_ready(base, Path(tmp), proc)
+            secret = wait_ready(base, Path(tmp), proc)
             auth = {"Authorization": f"Bearer {secret}"}
             requests.post(f"{base}/api/sweeps", json={}, headers=auth, timeout=5)
             stop = threading.Event()
@@ -128,7 +128,7 @@ def run(seconds: float, clients: int, streams: int) -> LoadResult:
     return result
 
 
-def _wait_ready(base: str, data: Path, proc: subprocess.Popen) -> str:
+def wait_ready(base: str, data: Path, proc: subprocess.Popen) -> str:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:

@@ -262,7 +262,9 @@ class Session:
     def _plan(self, ranges: tuple[tuple[float, float], ...] | None) -> planmod.Plan:
         if ranges is None:
             custom = self.config["sweep.ranges"]
-            ranges = planmod.parse_ranges(custom) if custom else planmod.PRESETS[self.config["sweep.preset"]]
+            ranges = (
+                planmod.parse_ranges(custom) if custom else planmod.preset(self.config["sweep.preset"], TUNER_RANGE_HZ)
+            )
         return planmod.make_plan(ranges, tuning_range=TUNER_RANGE_HZ)
 
     def _persist(self, what: str, action: Callable[[], Any], problems: list[str]) -> Any:

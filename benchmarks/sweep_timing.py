@@ -27,7 +27,7 @@ def main() -> None:
     ap.add_argument("--no-realtime", action="store_true", help="skip the real-time sweep (saves ~10 s)")
     args = ap.parse_args()
     lat = Latency()
-    plan = planmod.make_plan(planmod.PRESETS["full"], tuning_range=TUNER_RANGE_HZ)
+    plan = planmod.make_plan(planmod.preset("full", TUNER_RANGE_HZ), tuning_range=TUNER_RANGE_HZ)
     per_hop_fixed = lat.retune_s + lat.settle_samples / plan.sample_rate + 2 * lat.read_overhead_s
     radio_total = plan.radio_time_s(lat.retune_s, lat.settle_samples, lat.read_overhead_s)
     print(f"full plan: {len(plan.hops)} hops, {plan.n_bins} bins of {plan.bin_hz:.1f} Hz")

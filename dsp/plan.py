@@ -23,11 +23,20 @@ import numpy as np
 from dsp import bands as bandmod
 from dsp import psd
 
-PRESETS: dict[str, tuple[tuple[float, float], ...]] = {
-    "full": ((24e6, 1766e6),),
+#: Named plans. "full" is whatever the tuner reaches: its range is the driver's to state
+#: (``hw.radio.TUNER_RANGE_HZ``), so it is filled in by :func:`preset`.
+PRESETS: dict[str, tuple[tuple[float, float], ...] | None] = {
+    "full": None,
     # analog camera bands (900 MHz, 1.2-1.3 GHz) with the 868/915 ISM bands inside, plus ISM 433
     "cameras": ((433.05e6, 434.79e6), (850e6, 1400e6)),
 }
+
+
+def preset(name: str, tuning_range: tuple[float, float]) -> tuple[tuple[float, float], ...]:
+    """The ranges of a named plan (``KeyError`` for an unknown name)."""
+    ranges = PRESETS[name]
+    return ((float(tuning_range[0]), float(tuning_range[1])),) if ranges is None else ranges
+
 
 _UNITS = {"": 1.0, "k": 1e3, "m": 1e6, "g": 1e9}
 _FREQ_RE = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)(?:e([+-]?\d+))?\s*([kKmMgG]?)(?:hz|Hz|HZ)?\s*$")

@@ -46,7 +46,7 @@ def test_ranges_outside_the_tuner_are_explained(ranges, message):
 
 
 def test_full_plan_tiles_the_range_on_one_grid_within_the_tuner():
-    plan = planmod.make_plan(planmod.PRESETS["full"], tuning_range=TUNER_RANGE_HZ)
+    plan = planmod.make_plan(planmod.preset("full", TUNER_RANGE_HZ), tuning_range=TUNER_RANGE_HZ)
     freqs = np.concatenate([plan.hop_frequencies(h) for h in plan.hops])
     steps = np.diff(freqs)
     assert (steps > 0).all(), "bins strictly increase: no overlap between hops"
@@ -57,20 +57,20 @@ def test_full_plan_tiles_the_range_on_one_grid_within_the_tuner():
 
 
 def test_full_plan_costs_at_most_ten_seconds_of_modelled_radio_time():
-    plan = planmod.make_plan(planmod.PRESETS["full"], tuning_range=TUNER_RANGE_HZ)
+    plan = planmod.make_plan(planmod.preset("full", TUNER_RANGE_HZ), tuning_range=TUNER_RANGE_HZ)
     lat = Latency()
     assert plan.radio_time_s(lat.retune_s, lat.settle_samples, lat.read_overhead_s) <= 10.0
 
 
 def test_hop_centres_stay_off_every_6_25_khz_channel_raster():
-    plan = planmod.make_plan(planmod.PRESETS["full"], tuning_range=TUNER_RANGE_HZ)
+    plan = planmod.make_plan(planmod.preset("full", TUNER_RANGE_HZ), tuning_range=TUNER_RANGE_HZ)
     centres = np.array([h.center_hz for h in plan.hops if h.dwell_samples == 4096])
     distance = np.abs(((centres + 3125) % 6250) - 3125)
     assert distance.min() >= 1500
 
 
 def test_ism_433_gets_one_long_peak_hold_hop():
-    plan = planmod.make_plan(planmod.PRESETS["full"], tuning_range=TUNER_RANGE_HZ)
+    plan = planmod.make_plan(planmod.preset("full", TUNER_RANGE_HZ), tuning_range=TUNER_RANGE_HZ)
     long = [h for h in plan.hops if h.dwell_samples > 1_000_000]
     assert len(long) == 1
     lo, hi = plan.hop_span(long[0])

@@ -38,7 +38,7 @@ DECOYS = [
     {"kind": "carrier", "freq_hz": 1.1e9, "power_dbfs": -50},
     {"kind": "carrier", "freq_hz": 1.2e9, "power_dbfs": -45},
 ]
-FULL = planmod.make_plan(planmod.PRESETS["full"], tuning_range=TUNER_RANGE_HZ)
+FULL = planmod.make_plan(planmod.preset("full", TUNER_RANGE_HZ), tuning_range=TUNER_RANGE_HZ)
 
 
 def room(tmp_path, with_camera: bool):
@@ -126,7 +126,7 @@ class LookFailingRadio(SimRadio):
 
 
 def test_a_dongle_lost_during_the_looks_keeps_every_emitter(tmp_path):
-    plan = planmod.make_plan(planmod.PRESETS["cameras"], tuning_range=TUNER_RANGE_HZ)
+    plan = planmod.make_plan(planmod.preset("cameras", TUNER_RANGE_HZ), tuning_range=TUNER_RANGE_HZ)
     result = rf_sweep.sweep(LookFailingRadio(room(tmp_path, True), time_scale=0), plan)
     assert not result.complete and "NO_DEVICE" in result.error and not result.missing
     camera = [c for c in result.emitters if abs(c.detection.freq_hz - 1.28e9) < 1e6]

@@ -16,7 +16,7 @@ from hw.errors import RadioLost
 from hw.radio import TUNER_RANGE_HZ
 from hw.sim.radio import SimRadio
 
-FULL = planmod.make_plan(planmod.PRESETS["full"], tuning_range=TUNER_RANGE_HZ)
+FULL = planmod.make_plan(planmod.preset("full", TUNER_RANGE_HZ), tuning_range=TUNER_RANGE_HZ)
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -109,7 +109,7 @@ def test_recorded_ook_device_in_a_scene_is_found(tmp_path, rtl433_recordings):
     path.write_text(json.dumps(doc))
     result = rf_sweep.sweep(
         SimRadio(scenemod.load(path), time_scale=0),
-        planmod.make_plan(planmod.PRESETS["cameras"], tuning_range=TUNER_RANGE_HZ),
+        planmod.make_plan(planmod.preset("cameras", TUNER_RANGE_HZ), tuning_range=TUNER_RANGE_HZ),
     )
     found = [c for c in result.emitters if abs(c.detection.freq_hz - 433.92e6) < 150e3]
     assert len(found) == 1 and found[0].detection.bursty

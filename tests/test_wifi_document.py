@@ -8,7 +8,7 @@ from appliance.store import Store
 from dsp import plan as planmod
 from hw.radio import TUNER_RANGE_HZ
 
-PLAN = planmod.make_plan(planmod.PRESETS["cameras"], tuning_range=TUNER_RANGE_HZ)
+PLAN = planmod.make_plan(planmod.preset("cameras", TUNER_RANGE_HZ), tuning_range=TUNER_RANGE_HZ)
 
 
 def device(mac, kind, score, *, responds=None, rssi=-60):

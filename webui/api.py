@@ -80,7 +80,7 @@ def start_sweep():
     if preset is not None:
         if preset not in planmod.PRESETS:
             raise RequestError(f"unknown preset {preset!r} (one of {', '.join(planmod.PRESETS)})")
-        ranges = planmod.PRESETS[preset]
+        ranges = planmod.preset(preset, TUNER_RANGE_HZ)
     elif "ranges" in body:
         ranges = validate.frequency_ranges(body, "ranges", lo=TUNER_RANGE_HZ[0], hi=TUNER_RANGE_HZ[1])
     appliance().session.start_sweep(ranges=ranges, optical=optical)

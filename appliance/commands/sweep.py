@@ -26,7 +26,7 @@ def add_parser(sub) -> None:
     radio_options(p)
     where = p.add_mutually_exclusive_group()
     where.add_argument("--range", dest="ranges", help="LOW:HIGH[,LOW:HIGH...] e.g. 24M:1766M")
-    where.add_argument("--preset", choices=sorted(planmod.PRESETS), help="full (24–1766 MHz) or cameras")
+    where.add_argument("--preset", choices=sorted(planmod.PRESETS), help="full (the tuner's whole range, 24–1766 MHz) or cameras")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument("--csv", type=Path, metavar="FILE", help="also write rtl_power-compatible CSV rows")
     looks = p.add_argument_group("closer looks")
@@ -65,7 +65,7 @@ def plan_from_args(args: argparse.Namespace) -> planmod.Plan:
         except ValueError as exc:
             raise UsageError(f"roomsweep sweep: --range {args.ranges}: {exc}") from None
     else:
-        ranges = planmod.PRESETS[args.preset or "full"]
+        ranges = planmod.preset(args.preset or "full", TUNER_RANGE_HZ)
     return planmod.make_plan(ranges, tuning_range=TUNER_RANGE_HZ)
 
 

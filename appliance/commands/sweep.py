@@ -26,7 +26,9 @@ def add_parser(sub) -> None:
     radio_options(p)
     where = p.add_mutually_exclusive_group()
     where.add_argument("--range", dest="ranges", help="LOW:HIGH[,LOW:HIGH...] e.g. 24M:1766M")
-    where.add_argument("--preset", choices=sorted(planmod.PRESETS), help="full (the tuner's whole range, 24–1766 MHz) or cameras")
+    where.add_argument(
+        "--preset", choices=sorted(planmod.PRESETS), help="full (the tuner's whole range, 24–1766 MHz) or cameras"
+    )
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.add_argument("--csv", type=Path, metavar="FILE", help="also write rtl_power-compatible CSV rows")
     looks = p.add_argument_group("closer looks")

@@ -19,8 +19,17 @@ from typing import Any
 
 from appliance import config as cfg
 from dsp.frames import mac_to_int
+from hw.ble import NO_ADAPTER, BleakScanner, BleScanner
 from hw.camera import Camera, Illuminator, Picamera2Camera, camera_models
-from hw.errors import CameraError, CameraUnavailable, PanelError, WifiError, WifiNoMonitor, WifiUnavailable
+from hw.errors import (
+    BleUnavailable,
+    CameraError,
+    CameraUnavailable,
+    PanelError,
+    WifiError,
+    WifiNoMonitor,
+    WifiUnavailable,
+)
 from hw.panel import Panel, PanelPins, mock_pin_factory
 from hw.radio import Radio, RtlSdrRadio, rtlsdr_devices
 from hw.sim import scene as scenemod
@@ -69,6 +78,14 @@ class Rig:
 
     def open_wifi(self) -> WifiCapture:
         """The Wi-Fi capture (receive-only); WifiUnavailable / WifiNoMonitor when there is none."""
+        raise NotImplementedError
+
+    def open_ble(self) -> BleScanner:
+        """The Bluetooth LE scanner (receive-only); BleUnavailable when there is no adapter."""
+        raise NotImplementedError
+
+    def ble_probe(self) -> dict[str, Any]:
+        """The Bluetooth adapter as the device page shows it (without scanning)."""
         raise NotImplementedError
 
     def radio_probe(self) -> dict[str, Any]:
@@ -120,7 +137,7 @@ class Rig:
 
     def probes(self) -> dict[str, Probe]:
         """The device page's answers for the hardware this rig owns."""
-        return {"radio": self.radio_probe, "camera": self.camera_probe, "wifi": self.wifi_probe}
+        return {"radio": self.radio_probe, "camera": self.camera_probe, "wifi": self.wifi_probe, "ble": self.ble_probe}
 
     def _gain(self, gain: float | str | None) -> float | str:
         value = self.settings["radio.gain"] if gain is None else gain
@@ -155,6 +172,17 @@ class DeviceRig(Rig):
 
     def open_wifi(self) -> WifiCapture:
         return MonitorCapture.open(self.settings["wifi.interface"])
+
+    def open_ble(self) -> BleScanner:
+        return BleakScanner(self.settings["ble.adapter"])
+
+    def ble_probe(self) -> dict[str, Any]:
+        from hw.ble import adapters
+
+        present = adapters()
+        if not present:
+            return {"state": "absent", "warnings": [NO_ADAPTER]}
+        return {"state": "present", "adapters": present}
 
     def own_addresses(self) -> set[int]:
         from hw.wifi import iw
@@ -200,7 +228,8 @@ class SimulatedRig(Rig):
 
     ``time_scale`` paces the simulated devices (1 real time, 0 instant); ``radio`` replaces the
     simulated radio's factory (tests use it for a dongle that fails on cue), ``wifi`` the Wi-Fi capture's
-    (an adapter pulled mid-survey, a channel refused).
+    (an adapter pulled mid-survey, a channel refused), ``ble`` the Bluetooth scanner's (a replayed
+    advertisement log, an adapter pulled mid-scan).
     """
 
     simulated = True
@@ -215,6 +244,7 @@ class SimulatedRig(Rig):
         pin_factory: Any = None,
         radio: Callable[[], Radio] | None = None,
         wifi: Callable[[], WifiCapture] | None = None,
+        ble: Callable[[], BleScanner] | None = None,
         seed: int = 0,
     ) -> None:
         super().__init__(settings, pin_factory=pin_factory or mock_pin_factory())
@@ -223,6 +253,7 @@ class SimulatedRig(Rig):
         self.seed = seed
         self._radio_factory = radio
         self._wifi_factory = wifi
+        self._ble_factory = ble
 
     @property
     def source(self) -> str:
@@ -261,6 +292,20 @@ class SimulatedRig(Rig):
             "driver": "simulated",
             "bands": ["2.4 GHz", "5 GHz"],
         }
+
+    def open_ble(self) -> BleScanner:
+        if self._ble_factory is not None:
+            return self._ble_factory()
+        if self.scene.ble is None:
+            raise BleUnavailable(f"{NO_ADAPTER} (the room has no 'ble' block)")
+        from hw.sim.ble import SimBle
+
+        return SimBle(self.scene.ble, seed=self.seed, time_scale=self.time_scale, name=self.scene.name)
+
+    def ble_probe(self) -> dict[str, Any]:
+        if self._ble_factory is None and self.scene.ble is None:
+            return {"state": "absent", "warnings": [NO_ADAPTER]}
+        return {"state": "simulated", "name": f"SimBle ({self.scene.name})"}
 
     def radio_probe(self) -> dict[str, Any]:
         return {"state": "simulated", "name": f"SimRadio ({self.scene.name})"}

@@ -82,3 +82,19 @@ class WifiLost(WifiError):
 
 class ChannelRefused(WifiError, ValueError):
     """The adapter or its regulatory domain will not receive on the channel asked for."""
+
+
+class AdvertLogError(BadInputError):
+    """A recorded BLE advertisement log cannot be read: missing, not JSON lines, a field missing or wrong."""
+
+
+class BleError(HardwareError):
+    """Base for Bluetooth adapter problems."""
+
+
+class BleUnavailable(BleError):
+    """No Bluetooth LE adapter (or no BlueZ to reach it) could be used."""
+
+
+class BleLost(BleError):
+    """The Bluetooth adapter went away mid-scan: pulled, powered off, BlueZ restarted."""

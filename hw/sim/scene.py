@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from hw.errors import SceneError
+from hw.sim.ble_scene import parse_ble
 from hw.sim.schema import NUMBER as _NUMBER
 from hw.sim.schema import Field
 from hw.sim.schema import check as _check
@@ -136,6 +137,7 @@ class Scene:
     optical: dict[str, Any] | None
     path: Path | None = None
     wifi: dict[str, Any] | None = None  # ``hw.sim.wifi_scene.parse_wifi``'s block
+    ble: dict[str, Any] | None = None  # ``hw.sim.ble_scene.parse_ble``'s block
 
     def resolve(self, relative: str) -> Path:
         """A path in the scene resolved against the scene file's directory."""
@@ -180,12 +182,14 @@ def parse(data: Any, path: Path | None = None) -> Scene:
             "emitters": Field(list, []),
             "optical": Field(dict, None),
             "wifi": Field(dict, None),
+            "ble": Field(dict, None),
         },
         where,
     )
     emitters = tuple(_emitter(item, f"{where}: emitters[{i}]") for i, item in enumerate(top["emitters"]))
     optical = None if top["optical"] is None else _optical(top["optical"], f"{where}: optical")
     wifi = None if top["wifi"] is None else parse_wifi(top["wifi"], f"{where}: wifi")
+    ble = None if top["ble"] is None else parse_ble(top["ble"], f"{where}: ble")
     return Scene(
         name=top["name"],
         noise_floor_dbfs=float(top["noise_floor_dbfs"]),
@@ -193,6 +197,7 @@ def parse(data: Any, path: Path | None = None) -> Scene:
         optical=optical,
         path=path,
         wifi=wifi,
+        ble=ble,
     )
 
 

@@ -30,11 +30,10 @@ SECRET = "benchmark-admin-secret"
 
 
 def start_server(data_dir: Path):
-    """The simulated appliance behind waitress on a free loopback port."""
-    from waitress import create_server
-
+    """The simulated appliance behind the daemon's own bounded waitress on a free loopback port."""
     from appliance import daemon, rig
     from webui import create_app
+    from webui.server import create_bounded_server
 
     os.environ["ROOMSWEEP_SWEEP_OPTICAL"] = "false"
     appliance = daemon.build(
@@ -43,7 +42,7 @@ def start_server(data_dir: Path):
         config_path=data_dir / "roomsweep.toml",
         admin_secret=SECRET,
     )
-    server = create_server(create_app(appliance), host="127.0.0.1", port=0, threads=12, channel_request_lookahead=1)
+    server = create_bounded_server(create_app(appliance), host="127.0.0.1", port=0, threads=12)
     threading.Thread(target=server.run, daemon=True).start()
     return appliance, server, f"http://127.0.0.1:{server.effective_port}"
 

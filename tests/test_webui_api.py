@@ -1,4 +1,5 @@
-"""The JSON API on a real waitress server: auth, CSRF, validation, the sweep flow, SSE."""
+"""The JSON API: auth, CSRF, validation, the sweep flow (Flask's test client, flaskr's shape);
+the event stream on a real waitress server (``live_server``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,9 @@ import time
 import pytest
 import requests
 
+SECRET = "test-admin-secret-123"
+AUTH = {"Authorization": f"Bearer {SECRET}"}
+
 
 def bearer(server):
     s = requests.Session()
@@ -17,22 +21,24 @@ def bearer(server):
     return s
 
 
-def logged_in(server):
-    """A browser-like session: cookie + CSRF token from the page."""
-    s = requests.Session()
-    page = s.get(f"{server.base_url}/login")
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    r = s.post(f"{server.base_url}/login", data={"secret": server.secret, "csrf_token": token}, allow_redirects=False)
+def form_token(client, path="/login") -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text).group(1)
+
+
+def log_in(client) -> str:
+    """A browser-like session on the test client: cookie + the API's CSRF token."""
+    token = form_token(client)
+    r = client.post("/login", data={"secret": SECRET, "csrf_token": token})
     assert r.status_code == 302
-    s.csrf = s.get(f"{server.base_url}/api/status").json()["csrf_token"]  # type: ignore[attr-defined]
-    assert s.csrf != token, "logging in issues a fresh CSRF token"
-    return s
+    csrf = client.get("/api/status").get_json()["csrf_token"]
+    assert csrf != token, "logging in issues a fresh CSRF token"
+    return csrf
 
 
-def wait_state(server, s, wanted, timeout=60):
+def wait_state(client, wanted, timeout=60):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        state = s.get(f"{server.base_url}/api/status").json()["session"]["state"]
+        state = client.get("/api/status", headers=AUTH).get_json()["session"]["state"]
         if state in wanted:
             return state
         time.sleep(0.1)
@@ -62,45 +68,38 @@ ENDPOINTS = [
 
 
 @pytest.mark.parametrize("method,path", ENDPOINTS)
-def test_unauthenticated_requests_get_401_json(live_server, method, path):
-    r = requests.request(method, live_server.base_url + path, json={}, timeout=5)
+def test_unauthenticated_requests_get_401_json(client, method, path):
+    r = client.open(path, method=method, json={})
     assert r.status_code == 401
-    assert r.json() == {"error": "login required"}
+    assert r.get_json() == {"error": "login required"}
 
 
 @pytest.mark.parametrize("method,path", [(m, p) for m, p in ENDPOINTS if m != "GET"])
-def test_state_changing_requests_without_csrf_get_403(live_server, method, path):
-    s = logged_in(live_server)
-    r = s.request(method, live_server.base_url + path, json={}, timeout=5)
+def test_state_changing_requests_without_csrf_get_403(client, method, path):
+    log_in(client)
+    r = client.open(path, method=method, json={})
     assert r.status_code == 403
-    assert "CSRF" in r.json()["error"]
+    assert "CSRF" in r.get_json()["error"]
 
 
-def test_wrong_secret_is_refused_and_throttled(live_server):
-    s = requests.Session()
-    token = re.search(r'value="([^"]+)"', s.get(f"{live_server.base_url}/login").text).group(1)
-    codes = [
-        s.post(f"{live_server.base_url}/login", data={"secret": "guess", "csrf_token": token}).status_code
-        for _ in range(6)
-    ]
+def test_wrong_secret_is_refused_and_throttled(client):
+    token = form_token(client)
+    codes = [client.post("/login", data={"secret": "guess", "csrf_token": token}).status_code for _ in range(6)]
     assert codes[:5] == [401] * 5 and codes[5] == 429
-    r = s.post(f"{live_server.base_url}/login", data={"secret": live_server.secret, "csrf_token": token})
+    r = client.post("/login", data={"secret": SECRET, "csrf_token": token})
     assert r.status_code == 429, "the right secret is refused too while throttled"
 
 
-def test_login_sets_a_strict_httponly_cookie_and_headers_lock_the_page_down(live_server):
-    s = requests.Session()
-    page = s.get(f"{live_server.base_url}/login")
+def test_login_sets_a_strict_httponly_cookie_and_headers_lock_the_page_down(client):
+    page = client.get("/login")
     assert page.headers["Content-Security-Policy"].startswith("default-src 'self'")
     assert page.headers["X-Frame-Options"] == "DENY"
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
-    r = s.post(
-        f"{live_server.base_url}/login", data={"secret": live_server.secret, "csrf_token": token}, allow_redirects=False
-    )
+    r = client.post("/login", data={"secret": SECRET, "csrf_token": token})
     cookie = r.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Strict" in cookie
-    assert s.get(f"{live_server.base_url}/api/status").status_code == 200
-    r = s.post(f"{live_server.base_url}/login", data={"secret": live_server.secret}, allow_redirects=False)
+    assert client.get("/api/status").status_code == 200
+    r = client.post("/login", data={"secret": SECRET})
     assert r.status_code == 403, "the login form itself needs the CSRF token"
 
 
@@ -135,79 +134,73 @@ def test_login_sets_a_strict_httponly_cookie_and_headers_lock_the_page_down(live
         ("PATCH", "/api/status", None, 405, "not allowed"),
     ],
 )
-def test_malformed_requests_get_4xx_json(live_server, method, path, body, status, message):
-    r = bearer(live_server).request(method, live_server.base_url + path, json=body, timeout=5)
+def test_malformed_requests_get_4xx_json(client, method, path, body, status, message):
+    sent = {} if body is None else {"json": body}
+    r = client.open(path, method=method, headers=AUTH, **sent)
     assert r.status_code == status, r.text
-    assert message in r.json()["error"]
+    assert message in r.get_json()["error"]
 
 
-def test_non_json_and_oversized_bodies(live_server):
-    s = bearer(live_server)
-    r = s.post(
-        f"{live_server.base_url}/api/sweeps",
-        data="preset=full",
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
-    )
-    assert r.status_code == 415 and "JSON" in r.json()["error"]
-    r = s.post(f"{live_server.base_url}/api/sweeps", data="{not json", headers={"Content-Type": "application/json"})
-    assert r.status_code == 400
-    r = s.put(f"{live_server.base_url}/api/settings", data="x" * 100_000, headers={"Content-Type": "application/json"})
-    assert r.status_code == 413
+def test_non_json_and_oversized_bodies(client):
+    form = {**AUTH, "Content-Type": "application/x-www-form-urlencoded"}
+    r = client.post("/api/sweeps", data="preset=full", headers=form)
+    assert r.status_code == 415 and "JSON" in r.get_json()["error"]
+    r = client.post("/api/sweeps", data="{not json", headers={**AUTH, "Content-Type": "application/json"})
+    assert r.status_code == 400 and r.get_json()["error"]
+    r = client.put("/api/settings", data="x" * 100_000, headers={**AUTH, "Content-Type": "application/json"})
+    assert r.status_code == 413 and r.get_json() == {"error": "request body too large"}
 
 
-def test_sweep_results_spectrum_baseline_and_tracking_through_the_api(live_server):
-    s = logged_in(live_server)
-    headers = {"X-CSRF-Token": s.csrf}
-    base = live_server.base_url
-    r = s.post(f"{base}/api/sweeps", json={"preset": "cameras"}, headers=headers)
+def test_sweep_results_spectrum_baseline_and_tracking_through_the_api(client):
+    headers = {"X-CSRF-Token": log_in(client)}
+    r = client.post("/api/sweeps", json={"preset": "cameras"}, headers=headers)
     assert r.status_code == 202
-    assert s.post(f"{base}/api/sweeps", json={}, headers=headers).status_code == 409
-    wait_state(live_server, s, {"results"})
-    (sweep,) = s.get(f"{base}/api/sweeps").json()["sweeps"]
+    assert client.post("/api/sweeps", json={}, headers=headers).status_code == 409
+    wait_state(client, {"results"})
+    (sweep,) = client.get("/api/sweeps").get_json()["sweeps"]
     assert sweep["status"] == "complete"
-    detail = s.get(f"{base}/api/sweeps/{sweep['id']}").json()
+    detail = client.get(f"/api/sweeps/{sweep['id']}").get_json()
     freqs = [e["freq_hz"] for e in detail["document"]["emitters"]]
     assert any(abs(f - 1.28e9) < 1e4 for f in freqs)
-    spec = s.get(
-        f"{base}/api/sweeps/{sweep['id']}/spectrum", params={"lo_hz": 1.27e9, "hi_hz": 1.29e9, "points": 200}
-    ).json()
+    spec = client.get(
+        f"/api/sweeps/{sweep['id']}/spectrum", query_string={"lo_hz": 1.27e9, "hi_hz": 1.29e9, "points": 200}
+    ).get_json()
     assert len(spec["freqs_hz"]) <= 200 and max(v for v in spec["mean_dbfs"] if v is not None) > -40
-    r = s.post(f"{base}/api/baseline", json={"name": "clean room"}, headers=headers)
-    assert r.status_code == 201 and r.json()["baseline"]["sweep_id"] == sweep["id"]
-    assert s.get(f"{base}/api/baseline").json()["baseline"]["name"] == "clean room"
+    r = client.post("/api/baseline", json={"name": "clean room"}, headers=headers)
+    assert r.status_code == 201 and r.get_json()["baseline"]["sweep_id"] == sweep["id"]
+    assert client.get("/api/baseline").get_json()["baseline"]["name"] == "clean room"
     camera = next(e for e in detail["document"]["emitters"] if abs(e["freq_hz"] - 1.28e9) < 1e4)
-    assert s.post(f"{base}/api/tracking", json={"emitter_id": camera["id"]}, headers=headers).status_code == 202
-    wait_state(live_server, s, {"tracking"})
-    assert s.delete(f"{base}/api/tracking", headers=headers).json() == {"stopped": True}
-    wait_state(live_server, s, {"results", "idle"})
-    assert s.delete(f"{base}/api/baseline", headers=headers).json() == {"cleared": 1}
-    assert s.delete(f"{base}/api/sweeps/{sweep['id']}", headers=headers).status_code == 204
-    assert s.get(f"{base}/api/sweeps/{sweep['id']}").status_code == 404
+    assert client.post("/api/tracking", json={"emitter_id": camera["id"]}, headers=headers).status_code == 202
+    wait_state(client, {"tracking"})
+    assert client.delete("/api/tracking", headers=headers).get_json() == {"stopped": True}
+    wait_state(client, {"results", "idle"})
+    assert client.delete("/api/baseline", headers=headers).get_json() == {"cleared": 1}
+    assert client.delete(f"/api/sweeps/{sweep['id']}", headers=headers).status_code == 204
+    assert client.get(f"/api/sweeps/{sweep['id']}").status_code == 404
 
 
-def test_settings_changed_from_the_phone_take_effect_and_persist(live_server):
-    s = bearer(live_server)
-    r = s.put(f"{live_server.base_url}/api/settings", json={"values": {"panel.long_press_s": 2.5}})
+def test_settings_changed_from_the_phone_take_effect_and_persist(app, client):
+    r = client.put("/api/settings", json={"values": {"panel.long_press_s": 2.5}}, headers=AUTH)
     assert r.status_code == 200
-    entry = next(x for x in r.json()["settings"] if x["key"] == "panel.long_press_s")
+    entry = next(x for x in r.get_json()["settings"] if x["key"] == "panel.long_press_s")
     assert entry["value"] == 2.5 and entry["source"] == "ui"
-    assert live_server.appliance.store.settings() == {"panel.long_press_s": 2.5}
-    r = s.delete(f"{live_server.base_url}/api/settings", json={})
-    assert next(x for x in r.json()["settings"] if x["key"] == "panel.long_press_s")["value"] == 1.5
+    assert app.extensions["appliance"].store.settings() == {"panel.long_press_s": 2.5}
+    r = client.delete("/api/settings", json={}, headers=AUTH)
+    assert next(x for x in r.get_json()["settings"] if x["key"] == "panel.long_press_s")["value"] == 1.5
 
 
-def test_device_status_reports_radio_panel_and_disk(live_server):
-    status = bearer(live_server).get(f"{live_server.base_url}/api/device").json()
+def test_device_status_reports_radio_panel_and_disk(client):
+    status = client.get("/api/device", headers=AUTH).get_json()
     assert status["radio"]["state"] == "simulated" and status["panel"]["state"] == "mock pins"
     assert status["disk"]["free_bytes"] > 0 and status["simulated"] is True
 
 
-def test_openapi_documents_every_api_route(live_server):
-    doc = requests.get(f"{live_server.base_url}/api/openapi.json").json()
+def test_openapi_documents_every_api_route(app, client):
+    doc = client.get("/api/openapi.json").get_json()
     assert doc["openapi"].startswith("3.")
     documented = {(m.upper(), p) for p, ops in doc["paths"].items() for m in ops if m != "parameters"}
     routes = set()
-    for rule in live_server.app.url_map.iter_rules():
+    for rule in app.url_map.iter_rules():
         if rule.rule.startswith("/api/") and "<path:" not in rule.rule:
             path = re.sub(r"<(?:[^:>]+:)?(\w+)>", r"{\1}", rule.rule)
             routes |= {(m, path) for m in rule.methods - {"HEAD", "OPTIONS"}}
@@ -266,20 +259,21 @@ def test_sse_streams_are_capped(live_server):
             r.close()
 
 
-def test_a_sweep_with_the_optical_stage_stores_findings_and_the_glint_photo(live_server):
-    s = bearer(live_server)
-    base = live_server.base_url
-    assert s.post(f"{base}/api/sweeps", json={"ranges": [{"lo_hz": 1.27e9, "hi_hz": 1.29e9}], "optical": True}).ok
-    wait_state(live_server, s, {"results"}, timeout=120)
-    sweep_id = s.get(f"{base}/api/sweeps").json()["sweeps"][0]["id"]
-    detail = s.get(f"{base}/api/sweeps/{sweep_id}").json()
+def test_a_sweep_with_the_optical_stage_stores_findings_and_the_glint_photo(client):
+    started = client.post(
+        "/api/sweeps", json={"ranges": [{"lo_hz": 1.27e9, "hi_hz": 1.29e9}], "optical": True}, headers=AUTH
+    )
+    assert started.status_code == 202
+    wait_state(client, {"results"}, timeout=120)
+    sweep_id = client.get("/api/sweeps", headers=AUTH).get_json()["sweeps"][0]["id"]
+    detail = client.get(f"/api/sweeps/{sweep_id}", headers=AUTH).get_json()
     kinds = sorted(f["kind"] for f in detail["document"]["optical"]["findings"])
     assert kinds == ["ir-led", "lens"], detail["document"]["optical"]["findings"]  # the demo room's lens and IR LED
     lens = next(f for f in detail["document"]["optical"]["findings"] if f["kind"] == "lens")
     assert abs(lens["x"] - 0.62 * 1280) < 6 and abs(lens["y"] - 0.31 * 720) < 6
     (image_url,) = detail["images"]
-    photo = s.get(base + image_url)
-    assert photo.status_code == 200 and photo.content[:2] == b"\xff\xd8"
+    photo = client.get(image_url, headers=AUTH)
+    assert photo.status_code == 200 and photo.data[:2] == b"\xff\xd8"
     assert detail["sweep"]["summary"]["counts"]["findings"] == 2
 
 
@@ -304,14 +298,13 @@ def test_a_closed_stream_gives_its_slot_back_within_seconds(live_server):
     assert codes == [200] * 4, f"slots still held by closed streams: {codes}"
 
 
-def test_a_refused_login_keeps_the_page_the_user_was_going_to(live_server):
-    s = requests.Session()
-    page = s.get(f"{live_server.base_url}/history")  # -> /login?next=/history
+def test_a_refused_login_keeps_the_page_the_user_was_going_to(client):
+    page = client.get("/history", follow_redirects=True)  # -> /login?next=/history
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
     assert 'name="next" value="/history"' in page.text
     form = {"secret": "guess", "csrf_token": token, "next": "/history"}
-    refused = s.post(f"{live_server.base_url}/login", data=form)
+    refused = client.post("/login", data=form)
     assert refused.status_code == 401 and 'name="next" value="/history"' in refused.text
-    form["secret"] = live_server.secret
-    r = s.post(f"{live_server.base_url}/login", data=form, allow_redirects=False)
+    form["secret"] = SECRET
+    r = client.post("/login", data=form)
     assert r.status_code == 302 and r.headers["Location"] == "/history"

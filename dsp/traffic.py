@@ -484,6 +484,14 @@ def detrend(times_s: np.ndarray, values: np.ndarray, window_s: float) -> np.ndar
 BLIND = "streams like a camera; does not see the device from here"
 
 
+def _without_key_frames(bursts: Bursts) -> Bursts:
+    """Key frames code the whole picture at a fixed period, whatever the exposure: only noise here."""
+    if len(bursts) < MIN_BURSTS:
+        return bursts
+    p_frames = bursts.sizes < KEY_FRAME_RATIO * np.median(bursts.sizes)
+    return Bursts(bursts.times_s[p_frames], bursts.sizes[p_frames])
+
+
 def judge_stimulus(
     frames: np.ndarray,
     devices: list[Device],
@@ -507,7 +515,7 @@ def judge_stimulus(
     for device in devices:
         if not device.suspect:
             continue
-        bursts = device_bursts(frames, device.address)
+        bursts = _without_key_frames(device_bursts(frames, device.address))
         response = stim.judge_response(
             bursts.times_s,
             detrend(bursts.times_s, np.log(bursts.sizes), DETREND_S),

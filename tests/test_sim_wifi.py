@@ -160,3 +160,14 @@ def test_a_ramped_level_rises_as_the_finder_walks_closer_up_to_its_limit():
     assert levels[-1] == pytest.approx(-40, abs=3)  # held at the limit once reached (at 20 s)
     ap = capture.read(1.0)
     assert np.median(ap["rssi_dbm"][ap["tx"] == fr.mac_to_int(AP["mac"])]) == pytest.approx(-60, abs=3)
+
+
+def test_time_scale_one_paces_reads_like_a_real_adapter():
+    import time
+
+    capture = SimWifi(scenemod.load_demo().wifi, Dark(), time_scale=1.0)
+    capture.tune(2437)
+    started = time.monotonic()
+    frames = capture.read(0.3)
+    assert time.monotonic() - started >= 0.28
+    assert frames.size and capture.clock() == pytest.approx(0.3)

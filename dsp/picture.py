@@ -146,8 +146,9 @@ def _block_profiles(series, first, period, grid, block_lines, blocks):  # pragma
 
 
 @njit(cache=True)
-def _fold(series, first, period, grid, lines, first_row, sums, counts):  # pragma: no cover - compiled
-    """Add every whole line of ``series`` into row (first_row + k) mod ``lines`` of ``sums``."""
+def _fold(series, first, period, grid, lines, first_row, sums, mags, counts):  # pragma: no cover - compiled
+    """Add every whole line of ``series`` into row (first_row + k) mod ``lines`` of ``sums`` (and
+    its magnitude into ``mags``)."""
     step = period / grid
     k = 0
     while True:
@@ -156,7 +157,9 @@ def _fold(series, first, period, grid, lines, first_row, sums, counts):  # pragm
             break
         row = (first_row + k) % lines
         for j in range(grid):
-            sums[row, j] += _at(series, pos + j * step)
+            v = _at(series, pos + j * step)
+            sums[row, j] += v
+            mags[row, j] += abs(v)
         counts[row] += 1
         k += 1
 
@@ -300,29 +303,46 @@ def track_period(series: Sequence[np.ndarray], starts: Sequence[int], period: fl
 # --- folding, sync, calibration ------------------------------------------------------------------
 
 
-def fold(z: np.ndarray, start: int, period: float, lines: int) -> tuple[np.ndarray, np.ndarray]:
-    """Sum of the series over frames (``lines`` × GRID, complex) and the lines added per row."""
+@dataclass(frozen=True)
+class Fold:
+    """One segment folded over frames: per line of the frame and grid point."""
+
+    sums: np.ndarray  # complex sum of the series
+    mags: np.ndarray  # sum of its magnitude (|z̄| over mean |z| is the point's coherence)
+    counts: np.ndarray  # lines added per row
+    tuned_hz: float
+
+    @property
+    def mean(self) -> np.ndarray:
+        return self.sums / np.maximum(self.counts, 1)[:, None]
+
+    @property
+    def coherence(self) -> np.ndarray:
+        return np.abs(self.sums) / np.maximum(self.mags, 1e-30)
+
+
+def fold(z: np.ndarray, start: int, period: float, lines: int, tuned_hz: float = 0.0) -> Fold:
+    """The series folded over frames of ``lines`` lines on the stream's timing model."""
     k, pos = _first_line(0.0, period, start)
     sums = np.zeros((lines, GRID), np.complex128)
+    mags = np.zeros((lines, GRID))
     counts = np.zeros(lines, np.int64)
-    _fold(z, pos, period, GRID, lines, k % lines, sums, counts)
-    return sums, counts
+    _fold(z, pos, period, GRID, lines, k % lines, sums, mags, counts)
+    return Fold(sums, mags, counts, tuned_hz)
 
 
-def _fm_levels(
-    folds: list[tuple[np.ndarray, np.ndarray, float, float]], rate_hz: float
-) -> tuple[np.ndarray, float, float]:
+def _fm_levels(folds: list[Fold], rate_hz: float) -> tuple[np.ndarray, float, float]:
     """Stitched pixel frequency (Hz, NaN where unmeasured), share measured, mean coherence."""
-    num = np.zeros(folds[0][0].shape)
-    den = np.zeros(folds[0][0].shape)
-    coh_sum = np.zeros(folds[0][0].shape)
-    for sums, counts, tuned_hz, mean_abs in folds:
-        mean = sums / np.maximum(counts, 1)[:, None]
-        inst = np.angle(mean) * rate_hz / (2 * np.pi)
-        coherence = np.abs(mean) / max(mean_abs, 1e-30)
-        usable = (coherence >= STRONG_COHERENCE) & (np.abs(inst) <= WINDOW_USE * rate_hz) & (counts[:, None] > 0)
-        w = np.where(usable, coherence**2 * counts[:, None], 0.0)
-        num += w * (tuned_hz + inst)
+    shape = folds[0].sums.shape
+    num, den, coh_sum = np.zeros(shape), np.zeros(shape), np.zeros(shape)
+    for f in folds:
+        inst = np.angle(f.sums) * rate_hz / (2 * np.pi)
+        coherence = f.coherence
+        magnitude = np.abs(f.mean)
+        strong = magnitude >= STRONG_COHERENCE * np.percentile(magnitude, 95)  # in the window, not the roll-off
+        usable = strong & (np.abs(inst) <= WINDOW_USE * rate_hz) & (f.counts[:, None] > 0)
+        w = np.where(usable, coherence**2 * magnitude * f.counts[:, None], 0.0)
+        num += w * (f.tuned_hz + inst)
         den += w
         coh_sum += np.where(usable, coherence, 0.0) * w
     measured = den > 0
@@ -429,6 +449,15 @@ def _active(rows: np.ndarray, std: Standard, period_s: float) -> np.ndarray:
     return np.stack([np.interp(cols, grid, r) for r in rows])
 
 
+def fm_tunings(low_hz: float, high_hz: float, rate_hz: float) -> list[float]:
+    """Window centres whose flat parts (±``WINDOW_USE``·fs) cover an FM swing from ``low_hz`` (sync
+    tip) to ``high_hz`` (peak white), evenly spaced, fewest first."""
+    use = 2 * WINDOW_USE * rate_hz
+    count = max(1, math.ceil((high_hz - low_hz) / use - 1e-9))
+    first = 0.5 * (low_hz + high_hz) - 0.5 * (count - 1) * use
+    return [first + i * use for i in range(count)]
+
+
 # --- the whole recovery ------------------------------------------------------------------------
 
 
@@ -455,21 +484,17 @@ def recover(
     series = [_series(s, modulation, rate_hz, period) for s in segments]
     starts = [s.start for s in segments]
     period = track_period(series, starts, period)
-    folds = []
-    frames = 0.0
-    for seg, z in zip(segments, series, strict=True):
-        sums, counts = fold(z, seg.start, period, std.lines)
-        frames += counts.sum() / std.lines
-        folds.append((sums, counts, seg.tuned_hz, float(np.mean(np.abs(z)))))
+    folds = [fold(z, seg.start, period, std.lines, seg.tuned_hz) for seg, z in zip(segments, series, strict=True)]
     del series
+    frames = sum(float(f.counts.sum()) for f in folds) / std.lines
     if frames < MIN_FRAMES:
         raise NoVideo(f"only {frames:.1f} frames: too short for a picture")
     if modulation == "fm":
         levels, measured, coherence = _fm_levels(folds, rate_hz)
         levels = _filled(levels)
     else:
-        sums = sum(f[0] for f in folds)
-        counts = sum(f[1] for f in folds)
+        sums = sum(f.sums for f in folds)
+        counts = sum(f.counts for f in folds)
         levels = (sums / np.maximum(counts, 1)[:, None]).real
         measured, coherence = 1.0, _am_coherence(levels)
     period_s = period / rate_hz

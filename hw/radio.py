@@ -10,7 +10,8 @@ from __future__ import annotations
 import contextlib
 import queue
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -23,6 +24,8 @@ from hw.recording import Recording
 #: What the R820T/R820T2/R828D (the tuners in nearly every RTL-SDR sold today) reach. The one
 #: statement of it: plans (``dsp.plan.make_plan``), settings, the CLI and the API schema read it here.
 TUNER_RANGE_HZ: tuple[float, float] = (24e6, 1766e6)
+STREAM_BUFFER_SAMPLES = 16384  # asynchronous read buffers of 6.8 ms at 2.4 MS/s
+STREAM_QUEUED_BUFFERS = 15  # librtlsdr's default number of transfers in flight
 
 
 @runtime_checkable
@@ -44,7 +47,25 @@ class Radio(Protocol):
     def read(self, n: int) -> np.ndarray:
         """Read ``n`` complex samples as 2*n interleaved uint8 values."""
 
+    def stream(self, tunings: Sequence[float], samples_each: int) -> list[StreamPart]:
+        """One continuous sample stream visiting ``tunings`` in turn, ``samples_each`` at each
+        (what a stitched picture needs: one sample clock over every tuning)."""
+
     def close(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class StreamPart:
+    """One tuning's samples out of a continuous stream.
+
+    ``start`` is the index of the first sample in the stream's own clock: the samples a retune
+    costs are dropped but counted (``dropped``), so the clock runs on unbroken across tunings.
+    """
+
+    tuned_hz: float
+    start: int
+    raw: np.ndarray  # interleaved uint8, 2 * samples
+    dropped: int
 
 
 def refuse_untunable(hz: float, tuning_range: tuple[float, float], tuner: str = "the RTL-SDR") -> None:
@@ -139,6 +160,8 @@ class RtlSdrRadio:
         self.sample_rate = float(sample_rate)
         self.center_hz = 0.0
         self.settle_samples = settle_samples
+        # a retune mid-stream: librtlsdr's 15 queued buffers, then the PLL's settling
+        self.stream_settle_samples = STREAM_QUEUED_BUFFERS * STREAM_BUFFER_SAMPLES + settle_samples
         self.timeout_s = timeout_s
         self._gain: float | str = gain
         self._vendor = _import_rtlsdr()
@@ -195,6 +218,65 @@ class RtlSdrRadio:
             raise RadioLost(f"short read: asked for {n} samples, got {data.size // 2}")
         return data
 
+    def stream(self, tunings: Sequence[float], samples_each: int) -> list[StreamPart]:
+        """librtlsdr's asynchronous read, retuned between buffers from its callback.
+
+        The buffers already queued when a retune is asked for hold the old frequency: they and
+        the PLL's settling (``stream_settle_samples``) are dropped and counted.
+        """
+        for hz in tunings:
+            refuse_untunable(hz, self.tuning_range)
+        dev = self._device
+        settle = self.stream_settle_samples
+        parts: list[StreamPart] = []
+
+        def collect() -> None:
+            clock = index = got = dropped = start = 0
+            pieces: list[np.ndarray] = []
+            to_drop = settle
+            dev.center_freq = float(tunings[0])
+
+            def on_buffer(buffer: Any, _context: Any) -> None:
+                nonlocal clock, index, got, to_drop, dropped, start
+                if index == len(tunings):
+                    return  # buffers still arriving after the cancel
+                data = np.ctypeslib.as_array(buffer)
+                n = data.size // 2
+                skip = min(n, to_drop)
+                to_drop -= skip
+                dropped += skip
+                take = min(n - skip, samples_each - got)
+                if take > 0:
+                    if got == 0:
+                        start = clock + skip
+                    pieces.append(data[2 * skip : 2 * (skip + take)].copy())
+                    got += take
+                    if got == samples_each:
+                        parts.append(StreamPart(float(tunings[index]), start, np.concatenate(pieces), dropped))
+                        pieces.clear()
+                        got, dropped, to_drop = 0, 0, settle
+                        index += 1
+                        if index == len(tunings):
+                            dev.cancel_read_async()
+                        else:
+                            dev.center_freq = float(tunings[index])
+                            dropped = n - skip - take  # the rest of this buffer is from before the retune
+                clock += n
+
+            dev.read_bytes_async(on_buffer, 2 * STREAM_BUFFER_SAMPLES)
+
+        seconds = len(tunings) * (samples_each + settle) / self.sample_rate
+        try:
+            self._caller.call(collect, self.timeout_s + 2 * seconds, "stream")
+        except RadioLost:
+            raise
+        except (OSError, ValueError, AttributeError) as exc:
+            raise RadioLost(f"RTL-SDR stream failed: {exc}") from None
+        if len(parts) != len(tunings):
+            raise RadioLost(f"stream ended after {len(parts)} of {len(tunings)} tunings")
+        self.center_hz = float(tunings[-1])
+        return parts
+
     def _io(self, func: Callable[[], Any], what: str) -> Any:
         try:
             return self._caller.call(func, self.timeout_s, what)
@@ -229,6 +311,7 @@ class ReplayRadio:
         self.center_hz = self._base_hz
         self.loop = loop
         self._position = 0
+        self._clock = 0  # samples played or skipped: the stream's clock
 
     @property
     def gain(self) -> float | str:
@@ -250,6 +333,7 @@ class ReplayRadio:
         index = (self._position + np.arange(n)) % total
         start = self._position
         self._position = (self._position + n) % total
+        self._clock += n
         pairs = self.recording.raw.reshape(-1, 2)[index]
         if self.recording.format == "cu8" and self.center_hz == self._base_hz:
             return np.ascontiguousarray(pairs).reshape(-1)
@@ -259,6 +343,18 @@ class ReplayRadio:
             t = (start + np.arange(n)) / self.sample_rate
             samples = samples * np.exp(-2j * np.pi * shift * t).astype(np.complex64)
         return iqmod.to_cu8(samples)
+
+    def stream(self, tunings: Sequence[float], samples_each: int, settle: int = 4096) -> list[StreamPart]:
+        """The recording played on, retuned digitally; ``settle`` samples skipped at each retune."""
+        parts = []
+        for hz in tunings:
+            self.tune(hz)
+            self._position = (self._position + settle) % self.recording.n_samples
+            self._clock += settle
+            start = self._clock
+            raw = self.read(samples_each)
+            parts.append(StreamPart(float(hz), start, raw, settle))
+        return parts
 
     def close(self) -> None:
         """Nothing to release: the recording is memory-mapped read-only."""

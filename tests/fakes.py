@@ -70,6 +70,23 @@ class FakeRtlSdr:
             samples[0::2] = 127
         return buf
 
+    def read_bytes_async(self, callback, num_bytes, context=None):
+        """Buffers of a counter (sample k holds k mod 256 in I) until ``cancel_read_async``;
+        records the tuning each buffer was delivered at."""
+        self.async_buffers = []
+        self._cancelled = False
+        k = 0
+        while not self._cancelled:
+            buf = (np.ctypeslib.ctypes.c_ubyte * num_bytes)()
+            samples = np.ctypeslib.as_array(buf)
+            samples[0::2] = (k + np.arange(num_bytes // 2)) % 256
+            self.async_buffers.append(self.center_freq)
+            k += num_bytes // 2
+            callback(buf, context)
+
+    def cancel_read_async(self):
+        self._cancelled = True
+
     def close(self):
         self.closed = True
 

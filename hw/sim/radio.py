@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,7 +18,7 @@ import numpy as np
 from dsp import iq as iqmod
 from dsp import psd
 from hw.errors import BadInputError
-from hw.radio import TUNER_RANGE_HZ, refuse_untunable
+from hw.radio import TUNER_RANGE_HZ, StreamPart, refuse_untunable
 from hw.sim import emitters as models
 from hw.sim.scene import Scene
 
@@ -119,6 +120,17 @@ class SimRadio:
             out[2 * start : 2 * (start + count)] = iqmod.to_cu8(self.render(self.center_hz, self._clock + start, count))
         self._spend(n / self.sample_rate + self.latency.read_overhead_s, began)
         return out
+
+    def stream(self, tunings: Sequence[float], samples_each: int) -> list[StreamPart]:
+        """A continuous stream: each retune books its settling time on the simulated clock."""
+        parts = []
+        end = self._clock  # the last sample delivered (a read's overhead is clock time too)
+        for hz in tunings:
+            self.tune(hz)
+            start = self._clock
+            parts.append(StreamPart(float(hz), start, self.read(samples_each), start - end))
+            end = start + samples_each
+        return parts
 
     def render(self, center_hz: float, start_sample: int, n: int) -> np.ndarray:
         """Complex full-scale samples the ADC would see, before quantisation."""

@@ -10,10 +10,12 @@ Shape (``sweep --json``, the stored sweep, ``GET /api/sweeps/<id>``'s ``document
     optical (null: not run; else glint --json plus scan facts, findings with "suspect"),
     wifi (null: not run; else ``wifi_part``: wifi --json plus state, status, problems, adapter;
           devices with "suspect", "sees_device" and the baseline fields),
+    ble (null: not run; else ``ble_part``: ble --json plus state, not_covered; devices with hints and reasons,
+         never suspects; ``wifi_mac`` when its address is a Wi-Fi device's of the same chip),
     suspects [{"part": "rf" | "optical" | "wifi", "index": i} …]  (into emitters / optical.findings /
              wifi.devices; a Wi-Fi camera that sees the device first, then most camera-like first),
     counts {emitters, findings, suspects, rf_suspects, optical_suspects, wifi_devices, wifi_suspects,
-            sees_device, new_since_baseline},
+            sees_device, new_since_baseline, ble_devices, ble_hints},
     baseline (null, or which baseline and the rise it was judged with),
     new_since_baseline (null without a baseline, else [{"part": "rf", "index": i} …]),
     radio_time_s, survey_radio_time_s, rf_wall_time_s, wall_time_s, not_covered
@@ -45,6 +47,14 @@ NOT_COVERED_WIFI = (
     "cameras on Ethernet, cameras that only record to a card, cloud cameras that upload only when something "
     "moves and were idle, and 6 GHz Wi-Fi without a Wi-Fi 6E adapter"
 )
+NOT_COVERED_BLE = (
+    "cameras without Bluetooth, and cameras already set up, which mostly stop advertising: a BLE hint is a reason "
+    "to look closer, never proof"
+)
+MAX_BLE_DEVICES = 200  # a crowded place (a train, a conference) must not grow the stored row without bound
+#: a chip's Bluetooth address sits this close to its Wi-Fi MAC (Espressif: Wi-Fi station = base, Bluetooth =
+#: base + 2, ESP-IDF "Miscellaneous System APIs", MAC addresses); other combo chips use +1
+SAME_CHIP_SPAN = 3
 STREAMING_KINDS = ("camera", "video-call", "streaming-client", "uploader")
 MAX_WIFI_DEVICES = 200  # a document (and the stored row) stays small in a block of flats; the most camera-like kept
 LISTS = ("emitters",)  # what the store keeps in rows, not in the document's head
@@ -163,6 +173,76 @@ def wifi_part(outcome: dict[str, Any] | None = None, *, off: str | None = None) 
     }
 
 
+def ble_part(outcome: dict[str, Any] | None = None, *, off: str | None = None) -> dict[str, Any]:
+    """The BLE stage's part: ``ble --json`` (``BleOutcome.to_json``), at most :data:`MAX_BLE_DEVICES` (the
+    most telling kept); or, with no adapter, ``state`` "off" and ``error`` saying why. Hints are shown with
+    their reasons and counted, never made suspects: a set-up advert names a maker, not a camera in the room."""
+    if outcome is None:
+        return {
+            "state": "off",
+            "error": off,
+            "status": "off",
+            "adapter": None,
+            "seconds": 0.0,
+            "adverts": 0,
+            "problems": [],
+            "devices": [],
+            "not_covered": NOT_COVERED_BLE,
+        }
+    devices = [{**d, "wifi_mac": None} for d in outcome["devices"][:MAX_BLE_DEVICES]]
+    problems = list(outcome.get("problems", []))
+    dropped = len(outcome["devices"]) - len(devices)
+    if dropped:
+        problems.append(
+            f"{dropped} more Bluetooth devices heard, the least telling, not listed (at most {MAX_BLE_DEVICES})"
+        )
+    return {
+        **outcome,
+        "state": "ran",
+        "error": None,
+        "devices": devices,
+        "problems": problems,
+        "not_covered": NOT_COVERED_BLE,
+    }
+
+
+def _mac_value(text: str) -> int | None:
+    try:
+        return int(text.replace(":", ""), 16)
+    except ValueError:
+        return None
+
+
+def link_ble_to_wifi(ble: dict[str, Any] | None, wifi: dict[str, Any] | None) -> None:
+    """Name the Wi-Fi device whose chip a BLE advertiser is: a public Bluetooth address within
+    :data:`SAME_CHIP_SPAN` of a Wi-Fi MAC of the same maker's block. Sets ``wifi_mac`` and adds the reason."""
+    if not ble or ble.get("state") != "ran" or not wifi or wifi.get("state") != "ran":
+        return
+    macs = {_mac_value(d["mac"]): d for d in wifi["devices"]}
+    for device in ble["devices"]:
+        address = _mac_value(device["address"])
+        if device.get("address_type") != "public" or address is None:
+            continue
+        match = next(
+            (
+                (value, d)
+                for value, d in sorted(macs.items(), key=lambda kv: abs((kv[0] or 0) - address))
+                if value is not None and value >> 24 == address >> 24 and 0 < abs(value - address) <= SAME_CHIP_SPAN
+            ),
+            None,
+        )
+        if match is None:
+            continue
+        value, wifi_device = match
+        device["wifi_mac"] = wifi_device["mac"]
+        what = "a Wi-Fi camera suspect" if wifi_device.get("suspect") else f"Wi-Fi device ({wifi_device['kind']})"
+        device["reasons"] = [
+            *device["reasons"],
+            f"same chip as {what} {wifi_device['mac']}: its Bluetooth address is the Wi-Fi MAC "
+            f"{'+' if address > value else '-'} {abs(address - value)}",
+        ]
+
+
 def streams(device: dict[str, Any]) -> bool:
     """A Wi-Fi device worth flagging when it is new: anything that streams (or looks like a camera)."""
     return device["kind"] in STREAMING_KINDS or device["suspect"]
@@ -195,6 +275,7 @@ def sweep_document(
     rf_error: str | None = None,
     optical: dict[str, Any] | None = None,
     wifi: dict[str, Any] | None = None,
+    ble: dict[str, Any] | None = None,
     reference: baselinemod.Reference | None = None,
     rise_db: float = baselinemod.DEFAULT_RISE_DB,
     cancelled: bool = False,
@@ -202,7 +283,7 @@ def sweep_document(
 ) -> dict[str, Any]:
     """Build and judge the sweep: suspects, baseline flags, status. ``rf`` is :func:`rf_part`'s
     (None when the radio could not be opened: ``rf_error`` says why), ``optical`` is
-    :func:`optical_part`'s (None: not run), ``wifi`` :func:`wifi_part`'s (None: not run)."""
+    :func:`optical_part`'s (None: not run), ``wifi`` :func:`wifi_part`'s, ``ble`` :func:`ble_part`'s (None: not run)."""
     measured = rf or {}
     emitters = measured.get("emitters", [])
     cancelled = cancelled or bool(measured.get("cancelled"))
@@ -223,6 +304,7 @@ def sweep_document(
         "looks_skipped": measured.get("looks_skipped", 0),
         "optical": optical,
         "wifi": wifi,
+        "ble": ble,
         "radio_time_s": measured.get("radio_time_s"),
         "survey_radio_time_s": measured.get("survey_radio_time_s"),
         "rf_wall_time_s": measured.get("rf_wall_time_s"),
@@ -233,16 +315,18 @@ def sweep_document(
     new_wifi = judge_wifi_baseline(wifi, reference)
     if doc["new_since_baseline"] is not None and wifi and wifi.get("state") == "ran":
         doc["new_since_baseline"] += [{"part": "wifi", "index": i} for i in new_wifi]
+    link_ble_to_wifi(ble, wifi)
     findings = optical["findings"] if optical else []
     wifi_devices = wifi["devices"] if wifi else []
     doc["suspects"] = _rank_suspects(emitters, findings, wifi_devices)
     optical_trouble = bool(optical and optical.get("error"))
     wifi_trouble = bool(wifi and wifi.get("status") == "partial")
+    ble_trouble = bool(ble and ble.get("status") == "partial")
     if cancelled:
         status = "cancelled"
     elif rf is None and not findings and not wifi_devices:
         status = "failed"
-    elif error or problems or optical_trouble or wifi_trouble or rf is None:
+    elif error or problems or optical_trouble or wifi_trouble or ble_trouble or rf is None:
         status = "partial"
     else:
         status = "complete"
@@ -288,6 +372,7 @@ def counts(doc: dict[str, Any]) -> dict[str, int]:
     parts = [s["part"] for s in doc["suspects"]]
     optical = doc.get("optical") or {}
     wifi_devices = (doc.get("wifi") or {}).get("devices", [])
+    ble_devices = (doc.get("ble") or {}).get("devices", [])
     return {
         "emitters": len(doc["emitters"]),
         "findings": len(optical.get("findings", [])),
@@ -298,6 +383,8 @@ def counts(doc: dict[str, Any]) -> dict[str, int]:
         "wifi_suspects": parts.count("wifi"),
         "sees_device": sum(1 for d in wifi_devices if d.get("sees_device")),
         "new_since_baseline": len(doc["new_since_baseline"] or []),
+        "ble_devices": len(ble_devices),
+        "ble_hints": sum(1 for d in ble_devices if d.get("hint")),
     }
 
 

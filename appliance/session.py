@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from appliance import baseline, optical, report, rf_sweep
+from appliance.ble_stage import BleStage
 from appliance.config import Config
 from appliance.events import EventBus
 from appliance.feedback import Feedback
@@ -65,6 +66,7 @@ class _Run:
     rf_error: str | None = None  # the radio could not be opened
     optical: dict[str, Any] | None = None  # report.optical_part
     wifi: dict[str, Any] | None = None  # report.wifi_part
+    ble: dict[str, Any] | None = None  # report.ble_part
     storage_problems: list[str] = field(default_factory=list)
 
 
@@ -284,8 +286,10 @@ class Session:
         """One sweep: begin (stored as running), RF, optical, then judged, stored and announced once."""
         run = self._begin(self._plan(ranges))
         wifi = self._wifi_start()
+        bluetooth = self._ble_start()
         self._radio_part(run)
         run.wifi = self._wifi_join(wifi)
+        run.ble = self._ble_join(bluetooth)
         want_optical = self.config["sweep.optical"] if optical is None else optical
         if want_optical and not self._cancel.is_set():
             self._optical_part(run)
@@ -359,6 +363,21 @@ class Session:
                 self.events.publish("wifi", device)
         return part
 
+    def _ble_start(self) -> BleStage | None:
+        """The BLE scan on its own thread (None when switched off in the settings)."""
+        if not self.config["sweep.ble"]:
+            return None
+        stage = BleStage(self.rig, self.config, publish=self.events.publish, cancel=self._cancel)
+        stage.start()
+        return stage
+
+    def _ble_join(self, stage: BleStage | None) -> dict[str, Any] | None:
+        if stage is None:
+            return None
+        if stage.part is None:
+            self._set_state(State.SWEEPING, "Bluetooth scan")
+        return stage.join(self._heartbeat)
+
     def _optical_part(self, run: _Run) -> None:
         if run.rf is not None and run.rf["cancelled"]:
             return
@@ -391,6 +410,7 @@ class Session:
             rf_error=run.rf_error,
             optical=run.optical,
             wifi=run.wifi,
+            ble=run.ble,
             reference=reference,
             rise_db=self.config["sweep.baseline_rise_db"],
             cancelled=self._cancel.is_set(),
@@ -399,6 +419,8 @@ class Session:
         errors = [e for e in (doc["error"], *doc["problems"], (doc["optical"] or {}).get("error")) if e]
         if (doc["wifi"] or {}).get("status") == "partial":
             errors += [f"Wi-Fi: {p}" for p in doc["wifi"]["problems"] or [doc["wifi"]["error"]] if p]
+        if (doc["ble"] or {}).get("status") == "partial":
+            errors += [f"Bluetooth: {p}" for p in doc["ble"]["problems"] or [doc["ble"]["error"]] if p]
         if run.sweep_id is not None:
             sweep_id = run.sweep_id
             self._persist(

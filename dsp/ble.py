@@ -65,7 +65,7 @@ UUID_NEST = uuid16(0xFEAF)  # SIG member UUID of Nest Labs Inc. (Nest cameras an
 UUID_XIAOMI = uuid16(0xFE95)  # SIG member UUID of Xiaomi Inc. (MiBeacon)
 SERVICE_NAMES = {
     UUID_TUYA: "Tuya",
-    UUID_TUYA_LEGACY: "Tuya (BLE SDK)",
+    UUID_TUYA_LEGACY: "Tuya BLE SDK",
     UUID_MATTER: "Matter commissioning",
     UUID_BLUFI: "Espressif BluFi",
     UUID_NEST: "Nest Labs",

@@ -146,6 +146,16 @@ SCHEMAS: dict[str, Any] = {
                     "devices": {"type": "array", "items": {"$ref": "#/components/schemas/WifiDevice"}},
                 },
             },
+            "ble": {
+                "type": "object",
+                "nullable": True,
+                "description": "the BLE part (ble --json plus state, not_covered): advertisers with hints and "
+                "reasons, never suspects; null: not run",
+                "properties": {
+                    "state": {"type": "string", "enum": ["ran", "off"]},
+                    "devices": {"type": "array", "items": {"type": "object"}},
+                },
+            },
             "suspects": {"type": "array", "items": {"$ref": "#/components/schemas/SuspectRef"}},
             "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
             "baseline": {"type": "object", "nullable": True},

@@ -57,9 +57,18 @@ def open_radio(args: argparse.Namespace, rig: rigmod.Rig | None = None):
     return (rig or rig_for(args)).open_radio(gain=args.gain, ppm=args.ppm)
 
 
-from appliance.commands import analyze, glint, hotspot, label, sweep, track, wifi  # noqa: E402  (modules use the helpers above)
+from appliance.commands import (  # noqa: E402  (modules use the helpers above)
+    analyze,
+    ble,
+    glint,
+    hotspot,
+    label,
+    sweep,
+    track,
+    wifi,
+)
 
-COMMANDS = (sweep, analyze, glint, track, wifi, hotspot, label)
+COMMANDS = (sweep, analyze, glint, track, wifi, ble, hotspot, label)
 PLUGIN_GROUP = "roomsweep.commands"  # other packages (the web UI: serve, demo) add commands here
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from appliance import config as cfg
+from appliance import lan_scan
 from dsp.frames import mac_to_int
 from hw.ble import NO_ADAPTER, BleakScanner, BleScanner
 from hw.camera import Camera, Illuminator, Picamera2Camera, camera_models
@@ -25,6 +26,7 @@ from hw.errors import (
     BleUnavailable,
     CameraError,
     CameraUnavailable,
+    LanUnavailable,
     PanelError,
     WifiError,
     WifiNoMonitor,
@@ -97,6 +99,17 @@ class Rig:
     def wifi_adapter(self) -> dict[str, Any]:
         """The Wi-Fi adapter as the device page shows it (without opening it)."""
         raise NotImplementedError
+
+    def lan_scan(
+        self,
+        *,
+        iface: str | None = None,
+        ssid: str | None = None,
+        passphrase: str | None = None,
+        budget_s: float = 45.0,
+    ) -> lan_scan.LanOutcome:
+        """Discovery on the room's network: ``iface`` as it is, or the USB adapter joined to ``ssid`` first."""
+        raise LanUnavailable("this rig has no network to scan; replay a capture with 'roomsweep lan --replay'")
 
     def own_addresses(self) -> set[int]:
         """MACs the Wi-Fi sweep must never judge: the hotspot's (its stations, the user's phone, go with it)."""
@@ -183,6 +196,29 @@ class DeviceRig(Rig):
         if not present:
             return {"state": "absent", "warnings": [NO_ADAPTER]}
         return {"state": "present", "adapters": present}
+
+    def lan_scan(
+        self,
+        *,
+        iface: str | None = None,
+        ssid: str | None = None,
+        passphrase: str | None = None,
+        budget_s: float = 45.0,
+    ) -> lan_scan.LanOutcome:
+        from hw.lan.join import HOTSPOT_INTERFACE, GuestJoin
+        from hw.wifi import iw
+
+        if iface == HOTSPOT_INTERFACE:
+            raise LanUnavailable(
+                f"{iface} is the device's own hotspot: the scan is of the room's network, not the phone's"
+            )
+        if ssid is None:
+            if iface is None:
+                raise LanUnavailable("give --iface (an interface already on the room's network) or --ssid to join it")
+            return lan_scan.scan(iface, budget_s=budget_s)
+        adapter = iface or iw.choose(iw.adapters(), self.settings["wifi.interface"]).name
+        with GuestJoin(adapter, ssid, passphrase) as joined:
+            return lan_scan.scan(joined, budget_s=budget_s)
 
     def own_addresses(self) -> set[int]:
         from hw.wifi import iw

@@ -98,3 +98,19 @@ class BleUnavailable(BleError):
 
 class BleLost(BleError):
     """The Bluetooth adapter went away mid-scan: pulled, powered off, BlueZ restarted."""
+
+
+class LanError(HardwareError):
+    """Base for the network scan's problems (the room's Wi-Fi, the interface that joined it)."""
+
+
+class LanUnavailable(LanError):
+    """The interface to scan from has no IPv4 network (not joined, no address, not there)."""
+
+
+class SubnetTooLarge(BadInputError):
+    """The network to scan is larger than the scan may sweep (a /22): refused before anything is sent."""
+
+
+class JoinFailed(LanError):
+    """The USB adapter could not join the room's Wi-Fi (wrong passphrase, no such network, no NetworkManager)."""

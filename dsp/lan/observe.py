@@ -63,6 +63,17 @@ def from_packet(packet: Arp | Datagram | None) -> list[Observation]:
     return []
 
 
+def from_answer(packet: Datagram) -> list[Observation]:
+    """An answer to one of the scanner's probes, by its content: responders answer from any port (a
+    WS-Discovery ProbeMatch from an ephemeral one), so the port says nothing here."""
+    body = packet.payload.lstrip()
+    if body.startswith(b"<"):
+        return _wsd(packet) or _vendor(packet, vendor.parse_sadp(body))
+    if body.startswith((b"HTTP/", b"NOTIFY ")):
+        return _ssdp(packet)
+    return _mdns(packet)
+
+
 def _mdns(packet: Datagram) -> list[Observation]:
     msg = mdns.parse(packet.payload)
     if msg is None or not msg.records:

@@ -289,7 +289,7 @@ class SimulatedRig(Rig):
         self.seed = seed
         self._radio_factory = radio
         self._wifi_factory = wifi
-        self._ble_factory = ble
+        self.ble_factory = ble  # public: a running appliance can be handed a recorded log (tests)
 
     @property
     def source(self) -> str:
@@ -330,8 +330,8 @@ class SimulatedRig(Rig):
         }
 
     def open_ble(self) -> BleScanner:
-        if self._ble_factory is not None:
-            return self._ble_factory()
+        if self.ble_factory is not None:
+            return self.ble_factory()
         if self.scene.ble is None:
             raise BleUnavailable(f"{NO_ADAPTER} (the room has no 'ble' block)")
         from hw.sim.ble import SimBle
@@ -339,7 +339,7 @@ class SimulatedRig(Rig):
         return SimBle(self.scene.ble, seed=self.seed, time_scale=self.time_scale, name=self.scene.name)
 
     def ble_probe(self) -> dict[str, Any]:
-        if self._ble_factory is None and self.scene.ble is None:
+        if self.ble_factory is None and self.scene.ble is None:
             return {"state": "absent", "warnings": [NO_ADAPTER]}
         return {"state": "simulated", "name": f"SimBle ({self.scene.name})"}
 

@@ -14,6 +14,7 @@
     disk: "Storage",
     hotspot: "Hotspot",
     wifi: "Wi-Fi adapter (Wi-Fi sweep)",
+    ble: "Bluetooth adapter (BLE hints)",
   };
   const GOOD = new Set(["ok", "present", "ready", "gpio", "simulated", "mock pins", "running", "up"]);
   const BAD = new Set(["absent", "unavailable", "error", "failed", "lost", "warning", "no-monitor"]);

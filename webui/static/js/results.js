@@ -71,6 +71,7 @@
     }
     renderSignals();
     RS.renderWifi($("#wifi"), doc.wifi || null);
+    RS.renderBle($("#ble"), doc.ble || null);
     renderOptical();
     renderFiles();
     $("#save-baseline").hidden = sweep.status !== "complete";

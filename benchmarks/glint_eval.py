@@ -10,7 +10,11 @@ Every room is scanned exactly as the appliance does (``appliance.optical.scan`` 
 camera and the LED ring on gpiozero's mock pins, random on/off order per pair).
 
 A finding matches a planted object of its kind within max(3, 1.5·radius) px of where the object
-sat in the first LED-on frame. Usage: python -m benchmarks.glint_eval [--rooms 100] [--seed 2] [--pairs 8]
+sat in the first LED-on frame. Issue 14's hard cases are added from a generator of their own (the
+rest of each room stays as it was; ``--no-hard-cases`` leaves them out): a night-vision ring whose
+6–12 LEDs on a 10–22 px radius merge into one annulus around a lens (matched by its centre,
+within 3 px, as one ``ir-led`` finding of shape ``ring``) and steady round lamp highlights 7–14 px
+in radius (decoys). Usage: python -m benchmarks.glint_eval [--rooms 100] [--seed 2] [--pairs 8]
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from hw.sim.camera import PUPIL_DARKENING, SimCamera
 WIDTH, HEIGHT = 1280, 720
 COLOURS = ("red", "green", "blue", "amber")
 BLINKS = (0.0, 0.0, 0.5, 1.0, 2.0, 5.0, 12.0)
+MERGED_SPACING_PX = 11.0  # LEDs at most this far apart (and ~0.4 × that in radius) merge into an annulus
 
 
 @dataclass
@@ -52,7 +57,7 @@ def _place(rng: np.random.Generator, taken: list[tuple[float, float]], gap_px: f
     raise RuntimeError("room too crowded")
 
 
-def make_room(rng: np.random.Generator, decoys_only: bool) -> Room:
+def make_room(rng: np.random.Generator, decoys_only: bool, extra: np.random.Generator | None = None) -> Room:
     dark = rng.random() < 0.2
     noise = float(rng.uniform(1.0, 5.0))
     optical = {
@@ -120,8 +125,40 @@ def make_room(rng: np.random.Generator, decoys_only: bool) -> Room:
                 "brightness": float(rng.uniform(0.5, 1)),
             }
         optical["decoys"].append(decoy)
+    if extra is not None:
+        add_hard_cases(extra, room, taken)
     room.optical = scenemod.parse({"optical": optical}).optical  # validated, defaults filled in
     return room
+
+
+def add_hard_cases(rng: np.random.Generator, room: Room, taken: list[tuple[float, float]]) -> None:
+    """Issue 14's hand-held scenes, drawn from their own generator so the rest of the room stays as
+    it was: a night-vision ring whose 6–12 LEDs on a 10–22 px radius sit close enough (≤ 11 px
+    apart, each ~0.4 × that in radius) to merge into one annulus, around a lens (in a third of the
+    rooms that may hold lenses), and a steady round lamp highlight 7–14 px in radius — several
+    times an LED's size (in two fifths of all rooms)."""
+    optical = room.optical
+    if not room.decoys_only and rng.random() < 1 / 3:
+        x, y = _place(rng, taken, 90)
+        optical["lenses"].append({"x": x, "y": y, "radius_px": float(rng.uniform(1.5, 3.0)), "reflectivity": 0.0})
+        room.contrasts.append(math.exp(rng.uniform(math.log(3.0), math.log(60.0))))
+        leds = int(rng.integers(6, 13))
+        ring_radius = float(rng.uniform(10, min(22.0, leds * MERGED_SPACING_PX / (2 * math.pi))))
+        spacing = 2 * math.pi * ring_radius / leds
+        optical["ir_rings"] = [
+            {
+                "x": x,
+                "y": y,
+                "ring_radius_px": ring_radius,
+                "leds": leds,
+                "led_radius_px": float(np.clip(rng.uniform(0.35, 0.45) * spacing, 2.5, 4.5)),
+                "brightness": float(rng.uniform(0.6, 1.0)),
+            }
+        ]
+    if rng.random() < 0.4:
+        x, y = _place(rng, taken, 90)
+        lamp = {"kind": "lamp", "x": x, "y": y, "radius_px": float(rng.uniform(7, 14))}
+        optical["decoys"].append(lamp | {"brightness": float(rng.uniform(0.3, 1.0))})
 
 
 def set_contrasts(room: Room, camera: SimCamera) -> None:
@@ -184,16 +221,19 @@ def _summary(t: Tally) -> dict:
     }
 
 
-def evaluate(rooms: int, pairs: int, seed: int, verbose: bool) -> dict:
+def evaluate(rooms: int, pairs: int, seed: int, verbose: bool, hard: bool = True) -> dict:
+    """``hard``: add merged rings and lamp highlights (:func:`add_hard_cases`); without, the rooms
+    are exactly those of the figures before they were added."""
     rng = np.random.default_rng(seed)
-    lens, led = Tally(), Tally()
+    lens, led, rings = Tally(), Tally(), Tally()
     by_light = {"lit": Tally(), "dark": Tally()}  # lenses in lit rooms and in dark ones (ambient ≤ 6 %)
     decoy_rooms = decoy_findings = 0
     notes: list[str] = []
     dsp_s = 0.0
     started = time.perf_counter()
     for i in range(rooms):
-        room = make_room(rng, decoys_only=i % 5 == 4)
+        extra = np.random.default_rng([seed, i]) if hard else None
+        room = make_room(rng, decoys_only=i % 5 == 4, extra=extra)
         illuminator = Illuminator(24, pin_factory=mock_pin_factory())
         camera = SimCamera(room.optical, illuminator, seed=seed * 1000 + i, time_scale=0)
         set_contrasts(room, camera)
@@ -207,10 +247,16 @@ def evaluate(rooms: int, pairs: int, seed: int, verbose: bool) -> dict:
             return [(it["x"] * WIDTH + dx, it["y"] * HEIGHT + dy, it["radius_px"]) for it in items]
 
         lens_found = [f for f in result.findings if f.kind == "lens"]
-        led_found = [f for f in result.findings if f.kind == "ir-led"]
+        led_found = [f for f in result.findings if f.kind == "ir-led" and f.shape == "spot"]
+        ring_found = [f for f in result.findings if f.kind == "ir-led" and f.shape == "ring"]
         missed, false_lens = _match(truth(o["lenses"]), lens_found, lens)
         _match(truth(o["lenses"]), lens_found, by_light["dark" if room.dark else "lit"])
         missed_leds, false_led = _match(truth(o["ir_leds"]), led_found, led)
+        centres = truth([{**ring, "radius_px": 2.0} for ring in o["ir_rings"]])  # a ring's centre, within 3 px
+        missed_rings, false_ring = _match(centres, ring_found, rings)
+        false_led += false_ring
+        if missed_rings:
+            notes.append(f"room {i}: missed {len(missed_rings)} merged ring(s)")
         if room.decoys_only:
             decoy_rooms += 1
             decoy_findings += len(result.findings)
@@ -233,6 +279,8 @@ def evaluate(rooms: int, pairs: int, seed: int, verbose: bool) -> dict:
         "seed": seed,
         "lens": _summary(lens),
         "ir_led": _summary(led),
+        "merged_rings": _summary(rings),
+        "hard_cases": hard,
         "lens_lit_rooms": _summary(by_light["lit"]),
         "lens_dark_rooms": _summary(by_light["dark"]),
         "decoy_only_rooms": decoy_rooms,
@@ -249,11 +297,14 @@ def main() -> None:
     ap.add_argument("--pairs", type=int, default=8)
     ap.add_argument("--seed", type=int, default=2)
     ap.add_argument("-v", "--verbose", action="store_true")
+    ap.add_argument(
+        "--no-hard-cases", dest="hard", action="store_false", help="the rooms without merged rings and lamps"
+    )
     args = ap.parse_args()
-    r = evaluate(args.rooms, args.pairs, args.seed, args.verbose)
+    r = evaluate(args.rooms, args.pairs, args.seed, args.verbose, args.hard)
     for note in r["notes"]:
         print(note)
-    for name in ("lens", "lens_lit_rooms", "lens_dark_rooms", "ir_led"):
+    for name in ("lens", "lens_lit_rooms", "lens_dark_rooms", "ir_led", "merged_rings"):
         t = r[name]
         print(
             f"{name:15s} planted {t['planted']:4d}  found {t['found']:4d}  reported {t['reported']:4d}  "
@@ -263,7 +314,7 @@ def main() -> None:
     print(f"decoy-only rooms: {r['decoy_only_rooms']}, findings in them: {r['findings_in_decoy_only_rooms']}")
     per_pair = 1e3 * r["dsp_s_per_pair"]
     print(f"{args.rooms} rooms × {args.pairs} pairs in {r['wall_s']:.0f} s; pipeline {per_pair:.1f} ms/pair")
-    print(f"results: {save('glint_eval', r)}")
+    print(f"results: {save('glint_eval' if args.hard else 'glint_eval_classic', r)}")
 
 
 if __name__ == "__main__":

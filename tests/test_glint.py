@@ -101,6 +101,39 @@ def test_the_cap_never_hides_a_kind_and_counts_what_it_cut(factory):
     assert part["cut"] == {"lens": 0, "ir-led": 2} and part["findings"][0]["kind"] == "lens"
 
 
+@pytest.mark.parametrize(("ring_radius", "leds", "led_radius"), [(10, 6, 3.0), (16, 10, 4.0), (21, 12, 4.5)])
+def test_a_night_vision_ring_whose_leds_merge_is_one_ring_finding(factory, ring_radius, leds, led_radius):
+    """6–12 LEDs on a 10–22 px radius merge into one bright annulus: one ``ir-led`` finding of
+    shape ``ring`` at its centre (where the camera's lens is), and the lens inside it scores higher."""
+    ring = {"x": 0.45, "y": 0.5, "ring_radius_px": ring_radius, "leds": leds, "led_radius_px": led_radius}
+    lens = {"x": 0.45, "y": 0.5, "radius_px": 2.0, "reflectivity": 0.25}
+    camera, illuminator = room(factory, lenses=[lens], ir_rings=[ring], seed=7)
+    result = optical.scan(camera, illuminator, pairs=6, seed=7)
+    leds_found = [f for f in result.findings if f.kind == "ir-led"]
+    assert len(leds_found) == 1 and leds_found[0].shape == "ring", result.to_json()
+    assert near(leds_found[0], where(camera, ring), 2.0)
+    assert abs(leds_found[0].radius_px - ring_radius) < 2.5
+    assert "merged into one bright annulus" in leds_found[0].reasons[0]
+    assert leds_found[0].to_json()["shape"] == "ring"
+    lenses = [f for f in result.findings if f.kind == "lens"]
+    assert len(lenses) == 1 and near(lenses[0], where(camera, lens)) and "inside a ring of IR LEDs" in lenses[0].reasons
+
+
+def test_lamp_highlights_several_times_an_leds_size_are_not_ir_leds(factory):
+    """Steady round highlights of 7–12 px that glow like an LED, dim and bright, in a lit room and a
+    dark one: none is an IR LED; a real IR LED beside them still is."""
+    lamps = [
+        {"kind": "lamp", "x": 0.15 + 0.14 * k, "y": 0.3 + 0.4 * (k % 2), "radius_px": r, "brightness": b}
+        for k, (r, b) in enumerate([(7.0, 0.45), (7.5, 0.6), (8.0, 0.32), (9.0, 0.8), (12.0, 1.0), (7.0, 0.35)])
+    ]
+    for light in ({"ambient": 0.4}, {"ambient": 0.04, "led_fill": 0.3}):
+        camera, ring = room(factory, decoys=lamps, ir_leds=[{**IR_LED, "x": 0.9, "y": 0.5}], seed=8, **light)
+        result = optical.scan(camera, ring, pairs=6, seed=8)
+        ring.close()
+        assert [f.kind for f in result.findings] == ["ir-led"], result.to_json()
+        assert near(result.findings[0], where(camera, {"x": 0.9, "y": 0.5}), 2.0)
+
+
 def test_decoys_alone_give_no_finding(factory):
     """Lamp highlight, glossy surface lit by the ring, steady and blinking coloured status LEDs."""
     camera, ring = room(factory, decoys=DECOYS, seed=3)
@@ -211,6 +244,7 @@ def test_finding_json_is_the_design_shape():
         "seen_in": 3,
         "snr": 17.2,
         "reasons": ["why"],
+        "shape": "spot",
     }
 
 

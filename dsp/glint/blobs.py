@@ -172,3 +172,90 @@ def eroded(mask: np.ndarray, r: int) -> np.ndarray:
     if h > 2 * r and w > 2 * r:
         out[r : h - r, r : w - r] = mask[r : h - r, r : w - r]
     return out
+
+
+def _window(img: np.ndarray, y: int, x: int, reach: int) -> tuple[np.ndarray, int, int]:
+    """The (2·reach+1)² window of ``img`` around (y, x), cut at the frame's edges, and its corner."""
+    y0, x0 = max(0, y - reach), max(0, x - reach)
+    return img[y0 : y + reach + 1, x0 : x + reach + 1], y0, x0
+
+
+def _grown(win: np.ndarray, y: int, x: int, level: float, max_area: int) -> np.ndarray | None:
+    """Pixels (rows, columns in ``win``) of the region of ``win >= level`` grown from (y, x); None
+    when it reaches ``max_area`` pixels."""
+    stamp = np.zeros(win.shape, np.uint16)
+    capped = _region(win, y, x, np.float32(level), max_area, stamp, 1)[1]
+    return None if capped else np.nonzero(stamp == 1)
+
+
+def extent(img: np.ndarray, y: int, x: int, max_radius: float, room_px: int = 24) -> float | None:
+    """Half-maximum radius of the light at (y, x) against the room around it (the median of ``img``
+    16–``room_px`` px away), or None when it is larger than ``max_radius``. The local surround a
+    spot response compares with lies *inside* a lamp highlight several times an LED's size, so
+    judged against it a lamp passes for a small light; against the room it does not."""
+    win, y0, x0 = _window(img, y, x, room_px)
+    yy, xx = np.ogrid[: win.shape[0], : win.shape[1]]
+    d2 = (yy - (y - y0)) ** 2 + (xx - (x - x0)) ** 2
+    room = win[(d2 >= 16**2) & (d2 <= room_px**2)]
+    if room.size == 0:
+        return 0.0
+    background = float(np.median(room))
+    peak = float(img[max(0, y - 1) : y + 2, max(0, x - 1) : x + 2].max())
+    pixels = _grown(win, y - y0, x - x0, background + 0.5 * (peak - background), int(math.pi * max_radius**2) + 1)
+    return None if pixels is None else math.sqrt(pixels[0].size / math.pi)
+
+
+@dataclass(frozen=True)
+class Annulus:
+    """A bright ring: centre, mean radius, the share of directions it covers and its pixels."""
+
+    x: float
+    y: float
+    radius: float
+    coverage: float
+    rows: np.ndarray
+    cols: np.ndarray
+
+
+def annulus(img: np.ndarray, y: int, x: int, min_radius: float, max_radius: float) -> Annulus | None:
+    """The bright ring through (y, x), if the region there is one: grown at half maximum (against
+    the darker quarter of the surroundings), thin, with a dark centre, round (every pixel about
+    the same distance from the centroid), closed (covering nearly every direction) and of a
+    radius in ``min_radius``..``max_radius``. Night-vision LEDs that sit close together merge
+    into such a ring; a lamp, a leaf or a stripe does not make one."""
+    reach = int(2 * max_radius + 8)
+    win, y0, x0 = _window(img, y, x, reach)
+    background = float(np.percentile(win, 25))
+    peak = float(img[max(0, y - 1) : y + 2, max(0, x - 1) : x + 2].max())
+    for share in (0.5, 0.3):  # LEDs that touch at half maximum, or only lower down
+        level = background + share * (peak - background)
+        pixels = _grown(win, y - y0, x - x0, level, int(math.pi * (max_radius + 6) ** 2))
+        if pixels is not None and pixels[0].size >= 24:
+            break
+    else:
+        return None
+    rows, cols = pixels
+    cy, cx = _circle_centre(rows.astype(np.float64), cols.astype(np.float64))
+    d = np.hypot(rows - cy, cols - cx)
+    radius = float(d.mean())
+    # a filled disc has a spread of 0.35 × its mean distance; its centre is what tells it apart
+    if not min_radius <= radius <= max_radius or d.std() > 0.4 * radius or d.min() < 0.15 * radius:
+        return None
+    iy, ix = round(cy), round(cx)
+    if not (0 <= iy < win.shape[0] and 0 <= ix < win.shape[1]) or win[iy, ix] >= level:
+        return None  # a filled disc, not a ring
+    sectors = np.unique(((np.arctan2(rows - cy, cols - cx) + math.pi) / (2 * math.pi) * 16).astype(int) % 16)
+    coverage = sectors.size / 16
+    if coverage < 0.85:
+        return None  # an arc: a lamp's rim, a curved edge
+    return Annulus(cx + x0, cy + y0, radius, coverage, rows + y0, cols + x0)
+
+
+def _circle_centre(rows: np.ndarray, cols: np.ndarray) -> tuple[float, float]:
+    """Centre of the circle through the pixels (least squares on x² + y² + Dx + Ey + F = 0): unlike
+    their centroid it stays put when one LED of a ring is dimmer and left out."""
+    my, mx = rows.mean(), cols.mean()
+    u, v = cols - mx, rows - my  # centred: a well-conditioned system
+    a = np.stack([u, v, np.ones_like(u)], axis=1)
+    (d, e, _), *_ = np.linalg.lstsq(a, -(u * u + v * v), rcond=None)
+    return float(my - e / 2), float(mx - d / 2)

@@ -11,13 +11,14 @@ LED-off frames, lit in nearly every one, and (for colour frames) near-neutral.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 from numba import njit
 
-from dsp.glint.blobs import Blob, chroma, eroded, peaks, spot_at
+from dsp.glint.blobs import Annulus, Blob, annulus, chroma, eroded, extent, peaks, spot_at
 from dsp.glint.params import (
     BAND_ROWS,
     FULL_SCALE,
@@ -49,6 +50,7 @@ class Candidate:
     seen: int
     snr: float
     reasons: list[str] = field(default_factory=list)
+    shape: str = "spot"  # or "ring": IR LEDs merged into one annulus
 
     def near(self, x: float, y: float) -> bool:
         return (self.x - x) ** 2 + (self.y - y) ** 2 < max(6.0, 2.5 * self.radius) ** 2
@@ -56,7 +58,15 @@ class Candidate:
     @property
     def finding(self) -> Finding:
         return Finding(
-            self.x, self.y, self.radius, self.kind, min(1.0, self.score), self.seen, self.snr, tuple(self.reasons)
+            self.x,
+            self.y,
+            self.radius,
+            self.kind,
+            min(1.0, self.score),
+            self.seen,
+            self.snr,
+            tuple(self.reasons),
+            self.shape,
         )
 
 
@@ -94,8 +104,9 @@ def _lens_peaks(
     return [found[i] for i in order]
 
 
-def lens_candidates(acc: GlintAccumulator) -> list[Candidate]:
-    """Lens glints in the stacked residual, strongest first."""
+def lens_candidates(acc: GlintAccumulator, rings: Sequence[Candidate] = ()) -> list[Candidate]:
+    """Lens glints in the stacked residual, strongest first. Inside a merged ring of IR LEDs
+    (``rings``) the clipped light around a glint is the ring's, not glare that hides it."""
     p = acc.params
     h, w, _ = acc.shape
     cover = acc.cov >= acc.min_cover()
@@ -122,9 +133,11 @@ def lens_candidates(acc: GlintAccumulator) -> list[Candidate]:
         if seen < need_seen or dark > dark_allowed:
             continue
         grey_off = acc.off_grey(slice(y - o, y + o + 1), slice(x - o, x + o + 1))
-        if (grey_off[o - g : o + g + 1, o - g : o + g + 1] >= GLARE_LEVEL).any():
+        ringed = any(math.hypot(x - r.x, y - r.y) < 0.6 * r.radius for r in rings)
+        if not ringed and (grey_off[o - g : o + g + 1, o - g : o + g + 1] >= GLARE_LEVEL).any():
             continue  # at the rim of a clipped highlight: the frames cannot be compared there
-        if np.count_nonzero(acc.reference.grey[y - o : y + o + 1, x - o : x + o + 1] >= SATURATED) > clip_limit:
+        lit = acc.reference.grey[y - o : y + o + 1, x - o : x + o + 1]
+        if not ringed and np.count_nonzero(lit >= SATURATED) > clip_limit:
             continue  # in LED-lit glare, wider than any glint: what is left of it is texture
         if spot_at(grey_off, o, o) > p.max_off_ratio * glint:
             continue  # bright without the LED too: a light, not a reflection
@@ -163,7 +176,15 @@ def ir_led_candidates(acc: GlintAccumulator) -> list[Candidate]:
         if any(f.near(x, y) for f in found) or stamp[y, x]:
             continue
         blob = Blob.grow(grey, y, x, p.max_radius_px, stamp, i + 1)
-        if blob is None or blob.elongated(p.max_elongation):
+        if blob is None or blob.elongated(p.max_elongation) or extent(grey, y, x, p.ir_max_radius_px) is None:
+            # too large for one LED against the room around it: a lamp highlight, glare, foliage —
+            # or a night-vision ring whose LEDs merged into one bright annulus
+            ring = annulus(grey, y, x, *p.ring_radius_px)
+            if ring is not None:
+                stamp[ring.rows, ring.cols] = 2 * i + 2
+                merged = _merged_ring(acc, ring, float(resp[y, x]), need_seen)
+                if merged is not None:
+                    found.append(merged)
             continue
         seen = int(acc.bright[y - 1 : y + 2, x - 1 : x + 2].max())
         if seen < need_seen:
@@ -188,8 +209,41 @@ def ir_led_candidates(acc: GlintAccumulator) -> list[Candidate]:
     return found
 
 
-def _mark_rings(leds: list[Candidate], lenses: list[Candidate]) -> None:
-    """Three or more IR LEDs evenly around a centre are a night-vision camera's ring; say so."""
+def _merged_ring(acc: GlintAccumulator, ring: Annulus, contrast: float, need_seen: int) -> Candidate | None:
+    """One ``ir-led`` finding (shape ``ring``) for a night-vision ring whose LEDs merged: lit in
+    nearly every LED-off frame and, in colour, as colourless as a single IR LED."""
+    p = acc.params
+    seen = int(np.median(acc.bright[ring.rows, ring.cols]))
+    if seen < need_seen:
+        return None
+    reasons = [
+        f"a ring of IR LEDs merged into one bright annulus (radius {ring.radius:.0f} px around its centre)",
+        f"glows without the LED ({contrast:.0f} levels above its surround)",
+    ]
+    if acc.shape[2] == 3:
+        lit = acc.sum_off[ring.rows, ring.cols] / np.maximum(acc.cov_off[ring.rows, ring.cols], 1)[:, None]
+        half = round(ring.radius) + OUTER_HALF
+        room = acc.off_colour(round(ring.y), round(ring.x), half).reshape(-1, 3)
+        excess = np.maximum(lit.mean(axis=0) - np.median(room, axis=0), 0.0)
+        top = float(excess.max())
+        if top <= 0 or (top - float(excess.min())) / top > p.ir_max_chroma:
+            return None  # a coloured ring of indicator lights
+        reasons.append("colourless, as infrared is on a NoIR sensor")
+    reasons.append(f"lit in {seen} of {acc.pairs} frames")
+    quality = 0.5 * min(1.0, contrast / FULL_SCALE / (2 * p.ir_contrast)) + 0.3 * seen / acc.pairs + 0.2 * ring.coverage
+    score = 0.6 + 0.4 * quality  # a ring is what a night-vision camera looks like
+    return Candidate("ir-led", ring.x, ring.y, ring.radius, score, seen, contrast, reasons, shape="ring")
+
+
+def _mark_rings(found: list[Candidate], lenses: list[Candidate]) -> None:
+    """Three or more IR LEDs evenly around a centre are a night-vision camera's ring; say so. A lens
+    inside such a ring, or inside a merged one, scores higher."""
+    for ring in (f for f in found if f.shape == "ring"):
+        for lens in lenses:
+            if math.hypot(lens.x - ring.x, lens.y - ring.y) < 0.6 * ring.radius:
+                lens.score = min(1.0, lens.score + 0.1)
+                lens.reasons.append("inside a ring of IR LEDs")
+    leds = [f for f in found if f.shape == "spot"]
     used: set[int] = set()
     for i, a in enumerate(leds):
         if i in used:
@@ -216,7 +270,13 @@ def findings(acc: GlintAccumulator) -> GlintResult:
     """The accumulator's lens glints and IR LEDs, ranked (:func:`rank`)."""
     if not acc.pairs:
         return GlintResult([])
-    return rank(lens_candidates(acc), ir_led_candidates(acc), acc.params.max_per_kind)
+    leds = ir_led_candidates(acc)
+    return rank(lens_candidates(acc, merged_rings(leds)), leds, acc.params.max_per_kind)
+
+
+def merged_rings(found: list[Candidate]) -> list[Candidate]:
+    """The IR-LED candidates that are merged rings."""
+    return [f for f in found if f.shape == "ring"]
 
 
 def rank(lenses: list[Candidate], leds: list[Candidate], cap: int) -> GlintResult:

@@ -42,6 +42,9 @@ class GlintParams:
     ir_contrast: float = 0.25  # ... and stands this far (share of full scale) above its surround
     ir_seen_fraction: float = 0.75  # lit in at least this share of the LED-off frames
     ir_max_chroma: float = 0.45  # (max−min)/max of the channel excess; status LEDs are coloured
+    ir_max_radius_px: float = 6.8  # half-maximum radius against the room (a saturated 4 px LED: 6.6);
+    # a lamp highlight twice that size or more is larger
+    ring_radius_px: tuple[float, float] = (6.0, 26.0)  # night-vision LEDs merged into one annulus
     max_per_kind: int = 50  # findings listed per kind (lenses first); the rest are counted, not hidden
 
 
@@ -55,9 +58,10 @@ class Finding:
     seen_in: int
     snr: float
     reasons: tuple[str, ...] = ()
+    shape: str = "spot"  # "ring": IR LEDs merged into one annulus (x, y its centre, radius_px its radius)
 
     def to_json(self) -> dict[str, Any]:
-        """The ``glint --json`` finding (DESIGN.md), plus ``snr`` and ``reasons``."""
+        """The ``glint --json`` finding (DESIGN.md), plus ``snr``, ``reasons`` and ``shape``."""
         return {
             "x": round(self.x, 1),
             "y": round(self.y, 1),
@@ -67,6 +71,7 @@ class Finding:
             "seen_in": self.seen_in,
             "snr": round(self.snr, 1),
             "reasons": list(self.reasons),
+            "shape": self.shape,
         }
 
 

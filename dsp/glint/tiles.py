@@ -90,7 +90,9 @@ def find_in_tiles(
         acc = GlintAccumulator(params)
         for on, off in pairs:
             acc.add_pair(on[tile.y0 : tile.y1, tile.x0 : tile.x1], off[tile.y0 : tile.y1, tile.x0 : tile.x1])
-        for found, out in ((judge.lens_candidates(acc), lenses), (judge.ir_led_candidates(acc), leds)):
+        tile_leds = judge.ir_led_candidates(acc)
+        tile_lenses = judge.lens_candidates(acc, judge.merged_rings(tile_leds))
+        for found, out in ((tile_lenses, lenses), (tile_leds, leds)):
             for c in found:
                 c.x, c.y = c.x + tile.x0, c.y + tile.y0
                 depth = tile.depth(c.x, c.y)

@@ -7,8 +7,11 @@ What it draws, and why each part is there (each one is something the glint pipel
   middle of the picture) — the on/off frames differ everywhere, not only at lenses;
 - lenses: a dark disc of glass that glints (retro-reflects) only while the LED ring is lit;
 - IR LEDs: self-luminous, saturating, bright with the ring on or off, near-neutral on a NoIR sensor;
+  alone or as a night-vision ring (``ir_rings``) whose LEDs may sit close enough to merge into one
+  bright annulus;
 - decoys: ``specular`` (lamp highlights, often elongated), ``glossy`` (surfaces reflecting the LED
-  ring: bright with the ring on, but large), ``status-led`` (coloured, optionally blinking);
+  ring: bright with the ring on, but large), ``status-led`` (coloured, optionally blinking),
+  ``lamp`` (a steady round highlight that glows like an IR LED, but several times its size);
 - hand shake: the whole picture moves by a few pixels (sub-pixel too) between frames;
 - sensor noise, 8-bit quantisation and clipping; exposure and gain scale the picture.
 
@@ -166,15 +169,15 @@ class SimCamera:
             spots.append(_Spot(x, y, lens["radius_px"], -PUPIL_DARKENING, darken=True))  # the lens is dark glass
             if lit:
                 spots.append(_Spot(x, y, lens["radius_px"], lens["reflectivity"], 1.0))
-        for led in o["ir_leds"]:
-            x, y = led["x"] * w + dx, led["y"] * h + dy
-            spots.append(_Spot(x, y, led["radius_px"], 1.6 * led["brightness"], IR_TINT))
-            spots.append(_Spot(x, y, 3 * led["radius_px"], 0.12 * led["brightness"], IR_TINT))  # bloom
+        for x, y, radius, brightness in ir_led_positions(o, w, h):
+            spots += _glow(x + dx, y + dy, radius, brightness, IR_TINT)
         for i, decoy in enumerate(o["decoys"]):
             x, y = decoy["x"] * w + dx, decoy["y"] * h + dy
             shape = (decoy["aspect"], math.radians(decoy["angle_deg"]))
             level = decoy["brightness"]
-            if decoy["kind"] == "specular":
+            if decoy["kind"] == "lamp":  # a steady round highlight, glowing like an LED but larger
+                spots += _glow(x, y, decoy["radius_px"], level, LAMP_TINT)
+            elif decoy["kind"] == "specular":
                 spots.append(_Spot(x, y, decoy["radius_px"], 1.6 * level, LAMP_TINT, shape, flat=True))
             elif decoy["kind"] == "glossy":
                 spots.append(_Spot(x, y, decoy["radius_px"], level if lit else 0.12 * level, 1.0, shape, flat=True))
@@ -233,6 +236,24 @@ class _Spot:
             img[sl] *= (1.0 + self.level * prof)[:, :, None]
         else:
             img[sl] += (self.level * prof)[:, :, None] * np.asarray(self.colour, dtype=np.float32)
+
+
+def ir_led_positions(optical: dict[str, Any], w: int, h: int) -> list[tuple[float, float, float, float]]:
+    """Every IR LED of the scene (lone ones and those of ``ir_rings``, evenly around their centre):
+    (x, y) in scene pixels, radius and brightness."""
+    leds = [(led["x"] * w, led["y"] * h, led["radius_px"], led["brightness"]) for led in optical["ir_leds"]]
+    for ring in optical.get("ir_rings", []):
+        for k in range(ring["leds"]):
+            angle = 2 * math.pi * k / ring["leds"]
+            x = ring["x"] * w + ring["ring_radius_px"] * math.cos(angle)
+            y = ring["y"] * h + ring["ring_radius_px"] * math.sin(angle)
+            leds.append((x, y, ring["led_radius_px"], ring["brightness"]))
+    return leds
+
+
+def _glow(x: float, y: float, radius: float, brightness: float, tint: np.ndarray) -> list[_Spot]:
+    """A self-luminous light: a saturating core and a faint bloom three times as wide."""
+    return [_Spot(x, y, radius, 1.6 * brightness, tint), _Spot(x, y, 3 * radius, 0.12 * brightness, tint)]
 
 
 def _blink_on(blink_hz: float, t_s: float, phase: float) -> bool:

@@ -70,6 +70,7 @@ _OPTICAL = {
     "height": Field(int, 720, lo=64, hi=4608),
     "lenses": Field(list, []),
     "ir_leds": Field(list, []),
+    "ir_rings": Field(list, []),  # addition: night-vision rings whose LEDs may merge into one annulus
     "decoys": Field(list, []),
     # Additions for the simulated camera (hw/sim/camera.py); levels are fractions of full scale at the
     # default exposure (20 ms, gain 4).
@@ -93,8 +94,16 @@ _OPTICAL_ITEMS = {
         "radius_px": Field(_NUMBER, 3.0, lo=0.5, hi=50),
         "brightness": Field(_NUMBER, 0.9, lo=0, hi=1),
     },
+    "ir_rings": {
+        "x": Field(_NUMBER, lo=0, hi=1),  # the ring's centre (where the camera's lens sits)
+        "y": Field(_NUMBER, lo=0, hi=1),
+        "ring_radius_px": Field(_NUMBER, 16.0, lo=3, hi=100),
+        "leds": Field(int, 8, lo=3, hi=64),
+        "led_radius_px": Field(_NUMBER, 2.5, lo=0.5, hi=20),
+        "brightness": Field(_NUMBER, 0.9, lo=0, hi=1),
+    },
     "decoys": {
-        "kind": Field(str, "specular", choices=("specular", "glossy", "status-led")),
+        "kind": Field(str, "specular", choices=("specular", "glossy", "status-led", "lamp")),
         "x": Field(_NUMBER, lo=0, hi=1),
         "y": Field(_NUMBER, lo=0, hi=1),
         "radius_px": Field(_NUMBER, 8.0, lo=0.5, hi=200),

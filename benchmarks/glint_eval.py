@@ -13,8 +13,9 @@ A finding matches a planted object of its kind within max(3, 1.5·radius) px of 
 sat in the first LED-on frame. Issue 14's hard cases are added from a generator of their own (the
 rest of each room stays as it was; ``--no-hard-cases`` leaves them out): a night-vision ring whose
 6–12 LEDs on a 10–22 px radius merge into one annulus around a lens (matched by its centre,
-within 3 px, as one ``ir-led`` finding of shape ``ring``) and steady round lamp highlights 7–14 px
-in radius (decoys). Usage: python -m benchmarks.glint_eval [--rooms 100] [--seed 2] [--pairs 8]
+within 3 px, as one ``ir-led`` finding of shape ``ring``), steady round lamp highlights 7–14 px
+in radius and patches of sunlit foliage (decoys).
+Usage: python -m benchmarks.glint_eval [--rooms 100] [--seed 2] [--pairs 8] [--no-hard-cases]
 """
 
 from __future__ import annotations
@@ -135,8 +136,9 @@ def add_hard_cases(rng: np.random.Generator, room: Room, taken: list[tuple[float
     """Issue 14's hand-held scenes, drawn from their own generator so the rest of the room stays as
     it was: a night-vision ring whose 6–12 LEDs on a 10–22 px radius sit close enough (≤ 11 px
     apart, each ~0.4 × that in radius) to merge into one annulus, around a lens (in a third of the
-    rooms that may hold lenses), and a steady round lamp highlight 7–14 px in radius — several
-    times an LED's size (in two fifths of all rooms)."""
+    rooms that may hold lenses), a steady round lamp highlight 7–14 px in radius — several
+    times an LED's size (in two fifths of all rooms) — and a patch of sunlit foliage 40–80 px in
+    radius (in a quarter)."""
     optical = room.optical
     if not room.decoys_only and rng.random() < 1 / 3:
         x, y = _place(rng, taken, 90)
@@ -159,6 +161,11 @@ def add_hard_cases(rng: np.random.Generator, room: Room, taken: list[tuple[float
         x, y = _place(rng, taken, 90)
         lamp = {"kind": "lamp", "x": x, "y": y, "radius_px": float(rng.uniform(7, 14))}
         optical["decoys"].append(lamp | {"brightness": float(rng.uniform(0.3, 1.0))})
+    if rng.random() < 0.25:  # last: nothing else is placed inside the patch
+        patch = float(rng.uniform(40, 80))
+        x, y = _place(rng, taken, patch + 30)
+        leaves = {"kind": "foliage", "x": x, "y": y, "radius_px": patch}
+        optical["decoys"].append(leaves | {"brightness": float(rng.uniform(0.6, 1.0))})
 
 
 def set_contrasts(room: Room, camera: SimCamera) -> None:

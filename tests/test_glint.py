@@ -134,6 +134,24 @@ def test_lamp_highlights_several_times_an_leds_size_are_not_ir_leds(factory):
         assert near(result.findings[0], where(camera, {"x": 0.9, "y": 0.5}), 2.0)
 
 
+def test_sunlit_foliage_does_not_flood_the_ir_led_list(factory):
+    """Two patches of sunlit leaves (many small, bright, clipped, yellow-green highlights in both
+    frames) beside a lens and an IR LED: the leaves are neither; their clipped cores are white but
+    their rims are not, and an IR LED is colourless."""
+    leaves = [
+        {"kind": "foliage", "x": 0.3, "y": 0.5, "radius_px": 120, "brightness": 0.8},
+        {"kind": "foliage", "x": 0.75, "y": 0.4, "radius_px": 90, "brightness": 1.0},
+    ]
+    led = {**IR_LED, "x": 0.9, "y": 0.85}
+    lens = {**LENS, "x": 0.55, "y": 0.8}
+    for seed in (0, 2):
+        camera, ring = room(factory, decoys=leaves, ir_leds=[led], lenses=[lens], ambient=0.6, seed=seed)
+        result = optical.scan(camera, ring, pairs=6, seed=seed)
+        ring.close()
+        assert [f.kind for f in result.findings] == ["lens", "ir-led"], result.to_json()
+        assert near(result.findings[0], where(camera, lens)) and near(result.findings[1], where(camera, led), 2.0)
+
+
 def test_decoys_alone_give_no_finding(factory):
     """Lamp highlight, glossy surface lit by the ring, steady and blinking coloured status LEDs."""
     camera, ring = room(factory, decoys=DECOYS, seed=3)

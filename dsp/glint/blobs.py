@@ -8,7 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from dsp.glint.params import CENTRE_HALF, GAP_HALF, OUTER_HALF
+from dsp.glint.params import CENTRE_HALF, GAP_HALF, OUTER_HALF, SATURATED
+
+RIM_HALF = 5  # a light's colour is read within 5 px of its centre
 
 
 @njit(cache=True)
@@ -157,12 +159,25 @@ def spot_at(img: np.ndarray, y: int, x: int) -> float:
 
 
 def chroma(colour: np.ndarray, y: int, x: int) -> float:
-    """(max − min) / max of the per-channel excess of a spot over its surround."""
-    centre = colour[y - 1 : y + 2, x - 1 : x + 2].reshape(-1, 3).mean(axis=0)
+    """(max − min) / max of the per-channel excess of a light over its surround, measured where the
+    light is lit but not clipped: a clipped core is white whatever its colour (a sunlit leaf's
+    too), its rim (within 5 px) shows the colour. A light clipped everywhere is judged by its 3×3 centre."""
     patch = colour[y - OUTER_HALF : y + OUTER_HALF + 1, x - OUTER_HALF : x + OUTER_HALF + 1].reshape(-1, 3)
-    excess = np.maximum(centre - np.median(patch, axis=0), 0.0)
-    top = float(excess.max())
-    return 0.0 if top <= 0 else float((top - excess.min()) / top)
+    room = np.median(patch, axis=0)
+    near = colour[y - RIM_HALF : y + RIM_HALF + 1, x - RIM_HALF : x + RIM_HALF + 1].reshape(-1, 3)
+    return tint(near, room)
+
+
+def tint(pixels: np.ndarray, room: np.ndarray) -> float:
+    """:func:`chroma` of a light's pixels (n×3) against the room's colour."""
+    excess = pixels - room
+    lit = excess.max(axis=1)
+    rim = (pixels.max(axis=1) < SATURATED) & (lit > 0.25 * max(float(lit.max()), 1e-6))
+    # where it is not clipped; a light clipped through is judged by its brightest half
+    pixels = pixels[rim] if np.count_nonzero(rim) >= 4 else pixels[lit >= np.median(lit)]
+    mean = np.maximum(pixels.mean(axis=0) - room, 0.0)
+    top = float(mean.max())
+    return 0.0 if top <= 0 else float((top - mean.min()) / top)
 
 
 def eroded(mask: np.ndarray, r: int) -> np.ndarray:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numba import njit
 
-from dsp.glint.blobs import Annulus, Blob, annulus, chroma, eroded, extent, peaks, spot_at
+from dsp.glint.blobs import Annulus, Blob, annulus, chroma, eroded, extent, peaks, spot_at, tint
 from dsp.glint.params import (
     BAND_ROWS,
     FULL_SCALE,
@@ -223,11 +223,9 @@ def _merged_ring(acc: GlintAccumulator, ring: Annulus, contrast: float, need_see
     if acc.shape[2] == 3:
         lit = acc.sum_off[ring.rows, ring.cols] / np.maximum(acc.cov_off[ring.rows, ring.cols], 1)[:, None]
         half = round(ring.radius) + OUTER_HALF
-        room = acc.off_colour(round(ring.y), round(ring.x), half).reshape(-1, 3)
-        excess = np.maximum(lit.mean(axis=0) - np.median(room, axis=0), 0.0)
-        top = float(excess.max())
-        if top <= 0 or (top - float(excess.min())) / top > p.ir_max_chroma:
-            return None  # a coloured ring of indicator lights
+        room = np.median(acc.off_colour(round(ring.y), round(ring.x), half).reshape(-1, 3), axis=0)
+        if tint(lit.astype(np.float32), room) > p.ir_max_chroma:
+            return None  # a coloured ring of indicator lights, a ring of leaves
         reasons.append("colourless, as infrared is on a NoIR sensor")
     reasons.append(f"lit in {seen} of {acc.pairs} frames")
     quality = 0.5 * min(1.0, contrast / FULL_SCALE / (2 * p.ir_contrast)) + 0.3 * seen / acc.pairs + 0.2 * ring.coverage

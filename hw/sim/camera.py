@@ -11,7 +11,8 @@ What it draws, and why each part is there (each one is something the glint pipel
   bright annulus;
 - decoys: ``specular`` (lamp highlights, often elongated), ``glossy`` (surfaces reflecting the LED
   ring: bright with the ring on, but large), ``status-led`` (coloured, optionally blinking),
-  ``lamp`` (a steady round highlight that glows like an IR LED, but several times its size);
+  ``lamp`` (a steady round highlight that glows like an IR LED, but several times its size),
+  ``foliage`` (a patch of sunlit leaves: many small bright yellow-green highlights, many clipped);
 - hand shake: the whole picture moves by a few pixels (sub-pixel too) between frames;
 - sensor noise, 8-bit quantisation and clipping; exposure and gain scale the picture.
 
@@ -43,6 +44,7 @@ BAND_ROWS = 48  # a frame is rendered this many rows at a time: its float work s
 FULL_SCALE = 255.0
 IR_TINT = np.array([1.0, 0.88, 0.95], dtype=np.float32)  # 850 nm through a NoIR sensor's Bayer dyes
 LAMP_TINT = np.array([1.0, 0.93, 0.8], dtype=np.float32)
+LEAF_TINT = np.array([0.8, 1.0, 0.42], dtype=np.float32)  # sunlit leaves: yellow-green, saturating
 LED_COLOURS = {
     "red": (1.0, 0.12, 0.08),
     "green": (0.15, 1.0, 0.3),
@@ -89,6 +91,12 @@ class SimCamera:
         del reflectance
         self._offset = np.zeros(2)
         self._blink_phase = self._rng.uniform(0, 1, len(optical["decoys"]))
+        # a foliage decoy's leaves, from their own generator (the frames' noise stays as it was)
+        self._leaves = {
+            i: _leaves(decoy, np.random.default_rng([seed, i]))
+            for i, decoy in enumerate(optical["decoys"])
+            if decoy["kind"] == "foliage"
+        }
         self._due = time.monotonic()
         self.closed = False
 
@@ -177,6 +185,8 @@ class SimCamera:
             level = decoy["brightness"]
             if decoy["kind"] == "lamp":  # a steady round highlight, glowing like an LED but larger
                 spots += _glow(x, y, decoy["radius_px"], level, LAMP_TINT)
+            elif decoy["kind"] == "foliage":  # sunlit leaves: bright in both frames, many, coloured
+                spots += [_Spot(x + lx, y + ly, r, ll, LEAF_TINT, shape) for lx, ly, r, ll, shape in self._leaves[i]]
             elif decoy["kind"] == "specular":
                 spots.append(_Spot(x, y, decoy["radius_px"], 1.6 * level, LAMP_TINT, shape, flat=True))
             elif decoy["kind"] == "glossy":
@@ -249,6 +259,20 @@ def ir_led_positions(optical: dict[str, Any], w: int, h: int) -> list[tuple[floa
             y = ring["y"] * h + ring["ring_radius_px"] * math.sin(angle)
             leds.append((x, y, ring["led_radius_px"], ring["brightness"]))
     return leds
+
+
+def _leaves(decoy: dict[str, Any], rng: np.random.Generator) -> list[tuple[float, float, float, float, tuple]]:
+    """The sunlit leaves of a ``foliage`` patch (``radius_px`` its radius): offsets from its centre,
+    half widths 1.5–5 px, 1.5–3.5 times as long as wide, levels around ``brightness`` (many clip)."""
+    patch = decoy["radius_px"]
+    count = max(1, round(patch * patch / 60))
+    out = []
+    for _ in range(count):
+        r, a = patch * math.sqrt(rng.random()), rng.uniform(0, 2 * math.pi)
+        shape = (float(rng.uniform(1.5, 3.5)), float(rng.uniform(0, math.pi)))
+        level = decoy["brightness"] * float(rng.uniform(0.6, 1.8))
+        out.append((r * math.cos(a), r * math.sin(a), float(rng.uniform(1.5, 5.0)), level, shape))
+    return out
 
 
 def _glow(x: float, y: float, radius: float, brightness: float, tint: np.ndarray) -> list[_Spot]:

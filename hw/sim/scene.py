@@ -103,7 +103,7 @@ _OPTICAL_ITEMS = {
         "brightness": Field(_NUMBER, 0.9, lo=0, hi=1),
     },
     "decoys": {
-        "kind": Field(str, "specular", choices=("specular", "glossy", "status-led", "lamp")),
+        "kind": Field(str, "specular", choices=("specular", "glossy", "status-led", "lamp", "foliage")),
         "x": Field(_NUMBER, lo=0, hi=1),
         "y": Field(_NUMBER, lo=0, hi=1),
         "radius_px": Field(_NUMBER, 8.0, lo=0.5, hi=200),

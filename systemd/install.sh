@@ -27,7 +27,7 @@ UNITS="$SRC/systemd"
 PREFIX=/opt/roomsweep
 VENV=$PREFIX/venv
 SERVICE_USER=roomsweep
-DEVICE_GROUPS=(plugdev video gpio)
+DEVICE_GROUPS=(plugdev video gpio bluetooth)
 STATE_DIR=/var/lib/roomsweep
 CACHE_DIR=/var/cache/roomsweep
 NUMBA_DIR=$CACHE_DIR/numba
@@ -35,7 +35,8 @@ NM_CONNECTIONS=/etc/NetworkManager/system-connections
 NM_DNSMASQ=/etc/NetworkManager/dnsmasq-shared.d
 # iw: the Wi-Fi sweep's monitor interface and channels (hw/wifi/iw.py)
 # nftables: the per-address connection cap on the UI port (systemd/roomsweep.nft)
-APT_PACKAGES=(python3-venv python3-picamera2 python3-lgpio network-manager dnsmasq-base fonts-dejavu-core iw nftables)
+# bluez: the BLE scan talks to bluetoothd over D-Bus (hw/ble.py); its D-Bus policy admits the bluetooth group
+APT_PACKAGES=(python3-venv python3-picamera2 python3-lgpio network-manager dnsmasq-base fonts-dejavu-core iw nftables bluez)
 UNIT_NAMES=(roomsweep.service roomsweep-hotspot.service)
 # source in this tree : installed path : mode
 FILES=(

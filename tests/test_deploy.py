@@ -311,7 +311,7 @@ def test_install_into_a_root_directory_puts_every_file_in_place(tmp_path):
     user = next(line.split(":") for line in (root / "etc/passwd").read_text().splitlines() if line[:10] == "roomsweep:")
     assert user[5:] == ["/var/lib/roomsweep", "/usr/sbin/nologin"]
     groups = {line.split(":")[0]: line.split(":")[3] for line in (root / "etc/group").read_text().splitlines()}
-    assert all("roomsweep" in groups[g].split(",") for g in ("plugdev", "video", "gpio"))
+    assert all("roomsweep" in groups[g].split(",") for g in ("plugdev", "video", "gpio", "bluetooth"))
     state = (root / "var/lib/roomsweep").stat()
     assert mode(root / "var/lib/roomsweep") == 0o750 and (state.st_uid, state.st_gid) == (int(user[2]), int(user[3]))
     assert mode(root / "var/cache/roomsweep/numba") == 0o750
@@ -358,7 +358,7 @@ def test_a_dry_run_on_this_machine_shows_the_whole_installation(tmp_path):
         "Checking the system",
         "Debian packages",
         "Wi-Fi country",
-        "Service user 'roomsweep' (groups: plugdev video gpio)",
+        "Service user 'roomsweep' (groups: plugdev video gpio bluetooth)",
         "Directories",
         "Python environment in /opt/roomsweep/venv",
         "Units, udev rule, driver blacklist, CLI, documentation",

@@ -227,6 +227,12 @@
       onWifiProgress(p);
       return;
     }
+    if (p.stage === "ble") {
+      const line = $("#ble-line");
+      line.hidden = false;
+      RS.setText(line, "Bluetooth scan · " + Math.floor(Number.isFinite(p.percent) ? p.percent : 0) + " %");
+      return;
+    }
     if (page.clickAt !== null && RS.timings.firstProgress === undefined) {
       const now = performance.now();
       RS.timings.firstProgress = now;

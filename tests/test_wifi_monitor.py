@@ -83,6 +83,7 @@ def test_capture_makes_a_monitor_interface_tunes_and_reads_headers_only(wifi, ai
     assert wifi.calls == [
         "iw dev",
         "iw phy phy1 info",
+        "iw dev rsmon0 del",  # one left by a killed daemon would block the next line
         "iw phy phy1 interface add rsmon0 type monitor",
         "ip link set wlan1 down",
         "ip link set rsmon0 up",

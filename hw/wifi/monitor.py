@@ -12,6 +12,7 @@ Needs CAP_NET_RAW (the socket) and CAP_NET_ADMIN (the interface); the service ha
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import logging
 import socket
@@ -160,6 +161,8 @@ class MonitorCapture:
         self._freq: int | None = None
         self._receiver: FrameReceiver | None = None
         try:
+            with contextlib.suppress(iwmod.IwFailed):  # one left behind by a killed daemon (usually none)
+                iwmod.run(["iw", "dev", interface, "del"])
             iwmod.run(["iw", "phy", adapter.phy, "interface", "add", interface, "type", "monitor"])
             for own in adapter.interfaces:  # the adapter's managed interface must not hop channels
                 iwmod.run(["ip", "link", "set", own, "down"])

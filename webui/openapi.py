@@ -10,6 +10,9 @@ from dsp import classify
 from hw.radio import TUNER_RANGE_HZ
 from webui.validate import MAX_ID
 
+# A radio tracking request names no Wi-Fi device, and the other way round.
+WIFI_TARGET_KEYS = {"anyOf": [{"required": ["wifi_mac"]}, {"required": ["channel_mhz"]}]}
+
 ERROR = {"$ref": "#/components/schemas/Error"}
 
 
@@ -434,9 +437,12 @@ PATHS: dict[str, Any] = {
                         "channel_mhz": {"type": "integer", "minimum": 2400, "maximum": 7125},
                     },
                     "oneOf": [
-                        {"required": ["emitter_id"]},
-                        {"required": ["freq_hz"]},
-                        {"required": ["wifi_mac", "channel_mhz"]},
+                        {"required": ["emitter_id"], "not": WIFI_TARGET_KEYS},
+                        {"required": ["freq_hz"], "not": WIFI_TARGET_KEYS},
+                        {
+                            "required": ["wifi_mac", "channel_mhz"],
+                            "not": {"anyOf": [{"required": [k]} for k in ("emitter_id", "freq_hz", "bandwidth_hz")]},
+                        },
                     ],
                 },
                 required=True,

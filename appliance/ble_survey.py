@@ -141,6 +141,10 @@ def survey(
         if progress is not None:
             progress(min(1.0, done / seconds))
     outcome.seconds = done
+    cut = list(getattr(scanner, "warnings", ()))  # a replayed capture cut mid-record
+    if cut:
+        outcome.problems += cut
+        outcome.status = "partial" if outcome.status == "complete" else outcome.status
     outcome.adverts = len(heard)
     start = min((s.t for s in heard), default=0.0)
     outcome.devices = assess(heard, start)

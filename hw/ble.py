@@ -1,7 +1,8 @@
 """Bluetooth LE scanning: the :class:`BleScanner` protocol and its drivers.
 
 - :class:`BleakScanner` — the Pi's adapter through BlueZ over D-Bus (``bleak``, imported inside the driver);
-- :class:`AdvertLogReplay` — a recorded advertisement log (:func:`write_log` writes one);
+- :class:`AdvertLogReplay` — a recorded advertisement log (:func:`write_log` writes one), or a btsnoop
+  capture (``btmon -w FILE`` during a scan; ``dsp.hci`` reads its LE advertising reports);
 - ``hw.sim.ble.SimBle`` — the simulated room's ``ble`` block.
 
 Every source yields :class:`Sighting` records: one advertisement (or scan response) heard, its fields parsed
@@ -29,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
-from dsp import ble
+from dsp import ble, hci
 from hw.errors import AdvertLogError, BleLost, BleUnavailable
 
 NO_ADAPTER = "no Bluetooth adapter: BLE hints off"
@@ -210,6 +211,7 @@ class AdvertLogReplay:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.name = f"replay: {self.path.name}"
+        self.warnings: list[str] = []  # a btsnoop capture cut mid-record: read up to the cut
         self._sightings = self._read()
         self._start = self._sightings[0].t if self._sightings else 0.0
         self._now = self._start
@@ -217,6 +219,9 @@ class AdvertLogReplay:
 
     def _read(self) -> list[Sighting]:
         try:
+            with self.path.open("rb") as handle:
+                if handle.read(len(hci.MAGIC)) == hci.MAGIC:
+                    return self._read_btsnoop(self.path.read_bytes())
             with self.path.open(encoding="utf-8") as handle:
                 lines = []
                 for number, line in enumerate(handle, 1):
@@ -231,6 +236,14 @@ class AdvertLogReplay:
         except OSError as exc:
             raise AdvertLogError(f"{self.path}: cannot read ({exc.strerror or exc})") from None
         return sorted(lines, key=lambda s: s.t)
+
+    def _read_btsnoop(self, blob: bytes) -> list[Sighting]:
+        try:
+            reports, self.warnings = hci.read_btsnoop(blob)
+        except hci.CaptureError as exc:
+            raise AdvertLogError(f"{self.path.name}: {exc}") from None
+        sightings = [Sighting(r.t, r.address, r.rssi_dbm, ble.parse(r.data), r.address_type) for r in reports]
+        return sorted(sightings, key=lambda s: s.t)
 
     @property
     def exhausted(self) -> bool:

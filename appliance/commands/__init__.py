@@ -64,12 +64,13 @@ from appliance.commands import (  # noqa: E402  (modules use the helpers above)
     hotspot,
     label,
     lan,
+    picture,
     sweep,
     track,
     wifi,
 )
 
-COMMANDS = (sweep, analyze, glint, track, wifi, lan, ble, hotspot, label)
+COMMANDS = (sweep, analyze, glint, track, picture, wifi, lan, ble, hotspot, label)
 PLUGIN_GROUP = "roomsweep.commands"  # other packages (the web UI: serve, demo) add commands here
 
 

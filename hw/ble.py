@@ -86,10 +86,11 @@ class BleScanner(Protocol):
         ...
 
 
-def adapters(sysfs: Path = SYSFS_BLUETOOTH) -> list[str]:
+def adapters(sysfs: Path | None = None) -> list[str]:
     """The kernel's Bluetooth controllers (``hci0``, ...), without asking BlueZ."""
     try:
-        return sorted(p.name for p in sysfs.iterdir() if re.fullmatch(r"hci\d+", p.name))
+        root = SYSFS_BLUETOOTH if sysfs is None else sysfs
+        return sorted(p.name for p in root.iterdir() if re.fullmatch(r"hci\d+", p.name))
     except OSError:
         return []
 
@@ -118,7 +119,7 @@ def _address_type(data: Any) -> str:
 class BleakScanner:
     """The Pi's Bluetooth adapter, scanning through BlueZ (``bleak``). ``adapter`` "" = BlueZ's default."""
 
-    def __init__(self, adapter: str = "", *, sysfs: Path = SYSFS_BLUETOOTH) -> None:
+    def __init__(self, adapter: str = "", *, sysfs: Path | None = None) -> None:
         present = adapters(sysfs)
         if not present or (adapter and adapter not in present):
             detail = f" ({adapter} not among {', '.join(present)})" if present else ""

@@ -87,6 +87,13 @@ def test_button_sweeps_rf_wifi_and_optical_and_the_seeing_camera_is_the_alarm(tm
         assert not rig.illuminator.is_on  # the ring is dark again
         # stored: the document comes back from SQLite as it was built
         assert store.document(record.id)["wifi"]["devices"][i_sees]["sees_device"] is True
+        # the camera's own ESP32 Bluetooth (its Wi-Fi MAC + 2) names it in the BLE part
+        esp32 = next(d for d in doc["ble"]["devices"] if d["address"] == "a4:cf:12:3e:51:09")
+        assert esp32["wifi_mac"] == SEES
+        assert (
+            esp32["reasons"][-1]
+            == f"same chip as a Wi-Fi camera suspect {SEES}: its Bluetooth address is the Wi-Fi MAC + 2"
+        )
         # the hot/cold finder: the seeing camera (-52 dBm) is hotter than the corridor camera (-68 dBm)
         heat = {}
         for mac, channel in ((SEES, 2437), (BLIND, 2462)):

@@ -187,11 +187,15 @@ class Session:
             self._cancel.set()
             return True
 
-    def top_target(self) -> Target | None:
-        """The top radio suspect of the newest finished sweep (or its most camera-like emitter)."""
+    def top_target(self) -> Target | WifiTarget | None:
+        """The top suspect of the newest finished sweep when it is a Wi-Fi device (a camera that sees the
+        device heads the suspects), else its top radio suspect (or its most camera-like emitter)."""
         for record in self.store.sweeps(limit=5):
             if record.status == "running":
                 continue
+            wifi = wifi_target((record.summary or {}).get("suspects") or [], (record.summary or {}).get("wifi"))
+            if wifi is not None:
+                return wifi
             emitters = self.store.emitters(record.id)
             if not emitters:
                 return None
@@ -549,6 +553,16 @@ class Session:
             self._jobs.put_nowait(None)
         self._worker.join(timeout=10)
         self._drop_radio()
+
+
+def wifi_target(suspects: list[dict[str, Any]], wifi: dict[str, Any] | None) -> WifiTarget | None:
+    """The hot/cold target for the document's first suspect, when that is a Wi-Fi device on a known channel."""
+    if not suspects or suspects[0]["part"] != "wifi" or not wifi:
+        return None
+    device = wifi["devices"][suspects[0]["index"]]
+    if device.get("channel_mhz") is None:
+        return None
+    return WifiTarget(device["mac"], int(device["channel_mhz"]), label=f"Wi-Fi {device['kind']} {device['mac']}")
 
 
 def target_for(emitter: dict[str, Any]) -> Target:

@@ -37,6 +37,7 @@ def appliance(tmp_path, factory, *, scene=None, wifi=None, env=None):
     rig = SimulatedRig(settings, scene, time_scale=0.0, pin_factory=factory, wifi=wifi and (lambda: wifi(rig)))
     session = Session(rig=rig, store=store, config=settings, feedback=feedback)
     panel.on_short_press = session.short_press
+    panel.on_long_press = session.long_press
     return session, panel, store, rig
 
 
@@ -116,6 +117,16 @@ def test_button_sweeps_rf_wifi_and_optical_and_the_seeing_camera_is_the_alarm(tm
             assert all(u["unit"] == "dBm" for u in levels)
             heat[mac] = sum(u["proximity"] for u in levels[-10:]) / 10
         assert heat[SEES] > heat[BLIND] + 0.15
+        # the button: a long press tracks the top suspect, the camera that sees the device
+        assert session.top_target() == WifiTarget(SEES, 2437, label=f"Wi-Fi camera {SEES}")
+        button = factory.pin(PINS.button)
+        button.drive_low()
+        time.sleep(0.5)
+        button.drive_high()
+        assert wait_state(session, {State.TRACKING}, timeout=10)
+        assert session.events.latest("state").data["target"]["mac"] == SEES
+        session.cancel()
+        assert wait_state(session, {State.RESULTS})
     finally:
         session.close()
         rig.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import itertools
 import json
 
 import pytest
@@ -110,3 +111,13 @@ def test_no_adapter_is_exit_1_with_the_device_page_line(tmp_path, monkeypatch, c
     wifi.plug("phy2", "wlan1", "rtl8192cu", monitor=False)
     assert main(["wifi", "--iface", "wlan1"]) == 1
     assert "wlan1 (rtl8192cu, phy2) cannot do monitor mode" in capsys.readouterr().err
+
+
+def test_lights_test_prompts_once_per_change_in_the_terminal(capsys):
+    code = main(["wifi", "--simulate", "--channels", "6", "--stimulus", "lights", "--seconds", "5", "--json"])
+    captured = capsys.readouterr()
+    doc = json.loads(captured.out)
+    assert code == 0 and doc["stimulus"]["kind"] == "lights"
+    lines = captured.err.splitlines()
+    assert set(lines) == {"switch the room light ON now", "switch the room light OFF now"}
+    assert all(a != b for a, b in itertools.pairwise(lines)) and lines[-1].endswith("OFF now")

@@ -152,7 +152,7 @@ def _live(args: argparse.Namespace) -> wifi_sweep.WifiOutcome:
         plan = wifi_sweep.WifiPlan.from_settings(settings, **overrides)
         writer = PcapWriter(args.pcap) if args.pcap is not None else None
         bar = textout.ProgressBar()
-        stimulator = rig.illuminator.set if stimulus == "ir" else _prompt_lights
+        stimulator = rig.illuminator.set if stimulus == "ir" else LightPrompts()
         try:
             sweep = wifi_sweep.WifiSweep(
                 capture,
@@ -175,8 +175,16 @@ def _live(args: argparse.Namespace) -> wifi_sweep.WifiOutcome:
         rig.close()
 
 
-def _prompt_lights(on: bool) -> None:
-    print(f"switch the room light {'ON' if on else 'OFF'} now", file=sys.stderr, flush=True)
+class LightPrompts:
+    """The lights test in a terminal: one line each time the room light must change."""
+
+    def __init__(self) -> None:
+        self.lit: bool | None = None
+
+    def __call__(self, on: bool) -> None:
+        if on != self.lit:
+            self.lit = on
+            print(f"switch the room light {'ON' if on else 'OFF'} now", file=sys.stderr, flush=True)
 
 
 def render(doc: dict[str, Any]) -> str:

@@ -95,3 +95,27 @@ def test_results_show_the_bluetooth_section(browser, server):  # noqa: F811
         assert not phone.errors, phone.errors
     finally:
         phone.close()
+
+
+def test_the_sweep_page_shows_the_bluetooth_scan_on_its_own_line(browser, server):  # noqa: F811
+    from hw.sim import scene as scenemod
+    from hw.sim.ble import SimBle
+
+    block = scenemod.load_demo().ble
+    server.appliance.session.rig.ble_factory = lambda: SimBle(block, time_scale=1.0)  # 3 s in real time
+    phone = Phone(browser, server)
+    page = phone.page
+    try:
+        page.goto(server.base_url + "/login")
+        page.fill("#secret", server.secret)
+        page.click("button[type=submit]")
+        phone.wait_ready()
+        phone.goto("/")
+        page.tap("#main-action")
+        page.wait_for_selector("#ble-line:not([hidden])")
+        page.wait_for_function("() => /Bluetooth scan · [1-9]/.test(document.querySelector('#ble-line').textContent)")
+        assert not page.text_content("#stage").lower().startswith("ble")  # the main bar stays the sweep's
+        page.wait_for_function("() => document.querySelector('#main-action').textContent === 'Sweep again'")
+        assert not phone.errors, phone.errors
+    finally:
+        phone.close()

@@ -21,6 +21,7 @@ from appliance import config as cfg
 from appliance import rig as rigmod
 from appliance import startup
 from appliance.feedback import Feedback
+from appliance.lan_job import LanJob
 from appliance.session import Session
 from appliance.store import Store
 from hw.thermal import PowerMonitor
@@ -51,6 +52,7 @@ class Appliance:
     probes: dict[str, Probe] = field(default_factory=dict)
     started_at: float = field(default_factory=time.time)
     closers: list[Any] = field(default_factory=list)  # closed after the session, in order
+    lan: LanJob | None = None  # the phone's opt-in "Scan the room's Wi-Fi"
     _settings_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def update_settings(self, changes: dict[str, Any]) -> cfg.Config:
@@ -173,9 +175,10 @@ def build(
         probes={**rig.probes(), "panel": panel_probe, "power": power.check},
         warnings=[storage_warning] if storage_warning else [],
     )
+    appliance.lan = LanJob(session, store)
     if storage_warning and feedback is not None:
         feedback.fault()  # the red LED: this box is not keeping what it finds
-    appliance.closers.extend(c for c in (feedback, panel, rig, power.start()) if c is not None)
+    appliance.closers.extend(c for c in (appliance.lan, feedback, panel, rig, power.start()) if c is not None)
     if store.interrupted_at_start:
         log.warning("%d sweep(s) were cut off by the last shutdown", store.interrupted_at_start)
     return appliance

@@ -12,10 +12,15 @@ Shape (``sweep --json``, the stored sweep, ``GET /api/sweeps/<id>``'s ``document
           devices with "suspect", "sees_device" and the baseline fields),
     ble (null: not run; else ``ble_part``: ble --json plus state, not_covered; devices with hints and reasons,
          never suspects; ``wifi_mac`` when its address is a Wi-Fi device's of the same chip),
+    lan (null: no network scan; else ``lan_part``: lan --json plus state; devices with "suspect" (a camera
+         by what it announced) and ``wifi_index`` into wifi.devices when the same MAC was heard on the air;
+         that Wi-Fi device gets ``lan_index`` and a reason naming what it announced; attached after the
+         sweep by :func:`attach_lan`; never in ``suspects``: a camera on a hotel's network may be in
+         another room, the Wi-Fi sweep's RSSI and stimulus say whether it is in this one),
     suspects [{"part": "rf" | "optical" | "wifi", "index": i} …]  (into emitters / optical.findings /
              wifi.devices; a Wi-Fi camera that sees the device first, then most camera-like first),
     counts {emitters, findings, suspects, rf_suspects, optical_suspects, wifi_devices, wifi_suspects,
-            sees_device, new_since_baseline, ble_devices, ble_hints},
+            sees_device, new_since_baseline, ble_devices, ble_hints, lan_devices, lan_cameras},
     baseline (null, or which baseline and the rise it was judged with),
     new_since_baseline (null without a baseline, else [{"part": "rf", "index": i} …]),
     radio_time_s, survey_radio_time_s, rf_wall_time_s, wall_time_s, not_covered
@@ -305,6 +310,7 @@ def sweep_document(
         "optical": optical,
         "wifi": wifi,
         "ble": ble,
+        "lan": None,  # a network scan is opt-in and attached afterwards (attach_lan)
         "radio_time_s": measured.get("radio_time_s"),
         "survey_radio_time_s": measured.get("survey_radio_time_s"),
         "rf_wall_time_s": measured.get("rf_wall_time_s"),
@@ -373,6 +379,7 @@ def counts(doc: dict[str, Any]) -> dict[str, int]:
     optical = doc.get("optical") or {}
     wifi_devices = (doc.get("wifi") or {}).get("devices", [])
     ble_devices = (doc.get("ble") or {}).get("devices", [])
+    lan_devices = (doc.get("lan") or {}).get("devices", [])
     return {
         "emitters": len(doc["emitters"]),
         "findings": len(optical.get("findings", [])),
@@ -385,6 +392,8 @@ def counts(doc: dict[str, Any]) -> dict[str, int]:
         "new_since_baseline": len(doc["new_since_baseline"] or []),
         "ble_devices": len(ble_devices),
         "ble_hints": sum(1 for d in ble_devices if d.get("hint")),
+        "lan_devices": len(lan_devices),
+        "lan_cameras": sum(1 for d in lan_devices if d.get("suspect")),
     }
 
 
@@ -504,3 +513,57 @@ def upgrade(old: dict[str, Any], emitters: list[dict[str, Any]], findings: list[
     doc["suspects"] = _rank_suspects(emitters, findings)
     doc["counts"] = counts(doc)
     return head(doc)
+
+
+# --- the network scan's part (opt-in, attached to a finished sweep) ----------------------------------
+
+MAX_LAN_DEVICES = 254  # a /24's hosts; a /22 keeps its most camera-like
+NOT_COVERED_LAN = (
+    "devices on other networks (the hotel's staff or camera VLANs), devices that answer no discovery protocol "
+    "and have no camera port open, and everything behind client isolation"
+)
+
+
+def lan_part(outcome: dict[str, Any] | None = None, *, off: str | None = None) -> dict[str, Any]:
+    """The network scan's part: ``lan --json`` (``LanOutcome.to_json``) with each device's ``suspect`` judged
+    here; or ``state`` "off" with ``off`` saying why (the join failed, no adapter, a subnet too large)."""
+    if outcome is None:
+        return {"state": "off", "error": off, "status": "off", "problems": [], "devices": [], "notes": [],
+                "isolated": False, "network": None, "seconds": 0.0, "source": None,
+                "not_covered": NOT_COVERED_LAN}  # fmt: skip
+    ranked = sorted(outcome["devices"], key=lambda d: -d["camera_score"])
+    devices = [{**d, "suspect": is_suspect(d["camera_score"]), "wifi_index": None} for d in ranked[:MAX_LAN_DEVICES]]
+    problems = list(outcome.get("problems", []))
+    if len(ranked) > len(devices):
+        problems.append(f"{len(ranked) - len(devices)} more hosts answered, the least camera-like, not listed")
+    return {**outcome, "state": "ran", "error": None, "devices": devices, "problems": problems,
+            "not_covered": NOT_COVERED_LAN}  # fmt: skip
+
+
+def link_lan_to_wifi(lan: dict[str, Any] | None, wifi: dict[str, Any] | None) -> None:
+    """Merge by MAC: a host on the network that is also a station heard by the Wi-Fi sweep. The LAN device
+    gets ``wifi_index``; the Wi-Fi device ``lan_index`` and a reason naming what it announced."""
+    if not lan or lan.get("state") != "ran" or not wifi or wifi.get("state") != "ran":
+        return
+    stations = {d["mac"]: i for i, d in enumerate(wifi["devices"])}
+    for index, device in enumerate(lan["devices"]):
+        wifi_index = stations.get(device["mac"])
+        device["wifi_index"] = wifi_index
+        if wifi_index is None:
+            continue
+        station = wifi["devices"][wifi_index]
+        station["lan_index"] = index
+        if device["suspect"]:
+            named = device.get("model") or (device["names"] or [device["ip"]])[0]
+            reason = f"on the room's network it is a camera: {named} ({device['reasons'][0]})"
+            station["reasons"] = [*[r for r in station["reasons"] if not r.startswith("on the room's network")], reason]
+
+
+def attach_lan(doc: dict[str, Any], lan: dict[str, Any]) -> dict[str, Any]:
+    """The sweep's document with a network scan's part attached, merged with its Wi-Fi part, recounted."""
+    out = {**doc, "lan": lan}
+    if out.get("wifi"):
+        out["wifi"] = {**out["wifi"], "devices": [dict(d) for d in out["wifi"]["devices"]]}
+    link_lan_to_wifi(lan, out.get("wifi"))
+    out["counts"] = counts(out)
+    return out

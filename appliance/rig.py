@@ -265,7 +265,8 @@ class SimulatedRig(Rig):
     ``time_scale`` paces the simulated devices (1 real time, 0 instant); ``radio`` replaces the
     simulated radio's factory (tests use it for a dongle that fails on cue), ``wifi`` the Wi-Fi capture's
     (an adapter pulled mid-survey, a channel refused), ``ble`` the Bluetooth scanner's (a replayed
-    advertisement log, an adapter pulled mid-scan).
+    advertisement log, an adapter pulled mid-scan), ``lan`` the network scan's (a replayed capture of a
+    network; without one the simulated room has no network to scan).
     """
 
     simulated = True
@@ -281,6 +282,7 @@ class SimulatedRig(Rig):
         radio: Callable[[], Radio] | None = None,
         wifi: Callable[[], WifiCapture] | None = None,
         ble: Callable[[], BleScanner] | None = None,
+        lan: Callable[..., lan_scan.LanOutcome] | None = None,
         seed: int = 0,
     ) -> None:
         super().__init__(settings, pin_factory=pin_factory or mock_pin_factory())
@@ -290,6 +292,19 @@ class SimulatedRig(Rig):
         self._radio_factory = radio
         self._wifi_factory = wifi
         self.ble_factory = ble  # public: a running appliance can be handed a recorded log (tests)
+        self.lan_factory = lan  # tests may set it on a running rig
+
+    def lan_scan(
+        self,
+        *,
+        iface: str | None = None,
+        ssid: str | None = None,
+        passphrase: str | None = None,
+        budget_s: float = 45.0,
+    ) -> lan_scan.LanOutcome:
+        if self.lan_factory is None:
+            raise LanUnavailable("the simulated room has no network to scan (replay a capture: roomsweep lan --replay)")
+        return self.lan_factory(ssid=ssid, budget_s=budget_s)
 
     @property
     def source(self) -> str:

@@ -335,6 +335,14 @@ class Store:
                 ],
             )
 
+    def replace_head(self, sweep_id: int, document: dict[str, Any]) -> None:
+        """Keep a finished sweep's document again with a part added afterwards (the opt-in network scan's):
+        only its head changes, its rows stay as stored."""
+        from appliance.report import head
+
+        with self._transaction() as db:
+            db.execute("UPDATE sweeps SET summary = ? WHERE id = ?", (json.dumps(head(document)), sweep_id))
+
     def document(self, sweep_id: int) -> dict[str, Any] | None:
         """A stored sweep's document, exactly as it was built, with row ids on emitters and findings."""
         from appliance.report import assemble

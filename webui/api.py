@@ -16,11 +16,13 @@ from flask import Blueprint, jsonify, request, send_file, url_for
 from appliance import baseline as baselinemod
 from appliance import report
 from appliance.config import ConfigError, SettingConflict
+from appliance.lan_job import LanBusy
 from appliance.session import SessionBusy, target_for
 from appliance.store import StorageFull
 from appliance.tracking import Target
 from appliance.wifi_tracking import WifiTarget
 from dsp import plan as planmod
+from hw.errors import BadInputError
 from hw.radio import TUNER_RANGE_HZ
 from webui import validate
 from webui.openapi import document
@@ -368,3 +370,31 @@ def reset_settings():
 @login_required
 def device():
     return jsonify(appliance().device_status())
+
+
+@bp.get("/lan")
+@login_required
+def lan_status():
+    return jsonify({"lan": appliance().lan.status()})
+
+
+@bp.post("/lan")
+@login_required
+def start_lan_scan():
+    """The opt-in "Scan the room's Wi-Fi": the passphrase goes to the join and nowhere else (not stored,
+    not logged, not in the reply)."""
+    body = validate.json_object(allow_empty=False)
+    validate.only_keys(body, {"ssid", "passphrase"})
+    ssid = validate.text(body, "ssid", max_len=32, required=True)
+    passphrase = validate.text(body, "passphrase", max_len=63) or None
+    if not ssid:
+        raise RequestError("ssid is empty")
+    if passphrase is not None and len(passphrase) < 8:
+        raise RequestError("a WPA passphrase is 8 to 63 characters (leave it empty for an open network)")
+    try:
+        state = appliance().lan.start(ssid, passphrase)
+    except LanBusy as exc:
+        return json_error(409, str(exc))
+    except BadInputError as exc:
+        return json_error(400, str(exc))
+    return jsonify({"lan": state}), 202

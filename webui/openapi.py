@@ -159,6 +159,16 @@ SCHEMAS: dict[str, Any] = {
                     "devices": {"type": "array", "items": {"type": "object"}},
                 },
             },
+            "lan": {
+                "type": "object",
+                "nullable": True,
+                "description": "the network scan's part (lan --json plus state; devices with suspect and "
+                "wifi_index), attached after the sweep by the opt-in scan; null: not scanned",
+                "properties": {
+                    "state": {"type": "string", "enum": ["ran", "off"]},
+                    "devices": {"type": "array", "items": {"type": "object"}},
+                },
+            },
             "suspects": {"type": "array", "items": {"$ref": "#/components/schemas/SuspectRef"}},
             "counts": {"type": "object", "additionalProperties": {"type": "integer"}},
             "baseline": {"type": "object", "nullable": True},
@@ -229,6 +239,21 @@ SCHEMAS: dict[str, Any] = {
     },
 }
 
+LAN_REPLY = {
+    "type": "object",
+    "required": ["lan"],
+    "properties": {
+        "lan": {
+            "type": "object",
+            "properties": {
+                "state": {"type": "string", "enum": ["idle", "running", "done", "failed"]},
+                "sweep_id": {"type": "integer", "nullable": True},
+                "ssid": {"type": "string", "nullable": True},
+                "error": {"type": "string", "nullable": True},
+            },
+        }
+    },
+}
 SESSION_REPLY = {"type": "object", "required": ["session"], "properties": {"session": SCHEMAS["SessionStatus"]}}
 SETTINGS_REPLY = {
     "type": "object",
@@ -455,6 +480,29 @@ PATHS: dict[str, Any] = {
                 "200": _json({"type": "object", "properties": {"stopped": {"type": "boolean"}}}),
                 **_errors(401, 403),
             },
+        },
+    },
+    "/api/lan": {
+        "get": {
+            "summary": "The opt-in network scan's state (idle, running, done, failed) and the sweep it is added to",
+            "responses": {"200": _json(LAN_REPLY), **_errors(401)},
+        },
+        "post": {
+            "summary": "Scan the room's Wi-Fi: the USB adapter joins it, scans the subnet, the result is added "
+            "to the latest sweep (the passphrase is used for the join only, never stored)",
+            "requestBody": _body(
+                {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["ssid"],
+                    "properties": {
+                        "ssid": {"type": "string", "minLength": 1, "maxLength": 32},
+                        "passphrase": {"type": "string", "maxLength": 63, "pattern": "^(|[\\s\\S]{8,63})$"},
+                    },
+                },
+                required=True,
+            ),
+            "responses": {"202": _json(LAN_REPLY, "scan started"), **_errors(*WRITE_ERRORS, 409)},
         },
     },
     "/api/baseline": {

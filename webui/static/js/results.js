@@ -40,6 +40,7 @@
     chart = RS.chart = new RS.SpectrumChart($("#spectrum"), { onview: fetchDetail, oncursor: readout });
     RS.twoTap($("#delete"), "Tap again to delete", deleteSweep);
     $("#save-baseline").addEventListener("click", saveBaseline);
+    RS.bindLanForm($("#lan-form"));
     try {
       const [sweepReply, spectrum] = await Promise.all([
         RS.api("GET", "/api/sweeps/" + sweepId),
@@ -72,6 +73,7 @@
     renderSignals();
     RS.renderWifi($("#wifi"), doc.wifi || null);
     RS.renderBle($("#ble"), doc.ble || null);
+    RS.renderLan($("#lan"), doc.lan || null, doc.wifi || null);
     renderOptical();
     renderFiles();
     $("#save-baseline").hidden = sweep.status !== "complete";

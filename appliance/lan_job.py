@@ -14,7 +14,7 @@ import time
 from typing import Any
 
 from appliance import report
-from hw.errors import BadInputError, RoomsweepError
+from hw.errors import RoomsweepError
 
 log = logging.getLogger(__name__)
 
@@ -41,10 +41,13 @@ class LanJob:
             return dict(self._state)
 
     def start(self, ssid: str, passphrase: str | None) -> dict[str, Any]:
-        """Begin a scan of ``ssid`` for the latest sweep; ``LanBusy`` or ``BadInputError`` when it cannot."""
+        """Begin a scan of ``ssid`` for the latest sweep; ``LanBusy`` when it cannot now (no finished
+        sweep, a sweep or a scan running, the adapter in use)."""
         latest = self.store.sweeps(limit=1)
-        if not latest or latest[0].status == "running":
-            raise BadInputError("run a sweep first: the network scan is added to a finished sweep's results")
+        if not latest:
+            raise LanBusy("run a sweep first: the network scan is added to a finished sweep's results")
+        if latest[0].status == "running":
+            raise LanBusy("a sweep is running: the network scan is added to it once it has finished")
         with self._lock:
             if self._state["state"] == "running":
                 raise LanBusy("a network scan is already running")

@@ -215,6 +215,8 @@ def test_sweeps_stored_before_the_one_document_are_upgraded_to_it(tmp_path):
         "new_since_baseline": 0,
         "ble_devices": 0,  # no BLE part before the BLE scan
         "ble_hints": 0,
+        "lan_devices": 0,  # no network part before the opt-in network scan
+        "lan_cameras": 0,
     }
     assert session["baseline"] is None and session["emitters"][1]["new_since_baseline"] is None
     assert session["optical"]["lenses"] == 1 and session["optical"]["findings"][0]["suspect"] is True

@@ -64,7 +64,7 @@ def wait(server, path, key, wanted, timeout=120.0):
 
 
 def test_a_scan_needs_a_finished_sweep_and_a_valid_request(server):
-    assert api_call(server, "POST", "/api/lan", json={"ssid": "Hotel"}).status_code == 400  # no sweep yet
+    assert api_call(server, "POST", "/api/lan", json={"ssid": "Hotel"}).status_code == 409  # no sweep yet
     assert api_call(server, "POST", "/api/lan", json={"ssid": "Hotel", "passphrase": "short"}).status_code == 400
     assert api_call(server, "POST", "/api/lan", json={"ssid": "x" * 33}).status_code == 400
     assert api_call(server, "POST", "/api/lan", json={"ssid": "Hotel", "psk": "x"}).status_code == 400

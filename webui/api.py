@@ -22,7 +22,6 @@ from appliance.store import StorageFull
 from appliance.tracking import Target
 from appliance.wifi_tracking import WifiTarget
 from dsp import plan as planmod
-from hw.errors import BadInputError
 from hw.radio import TUNER_RANGE_HZ
 from webui import validate
 from webui.openapi import document
@@ -395,6 +394,4 @@ def start_lan_scan():
         state = appliance().lan.start(ssid, passphrase)
     except LanBusy as exc:
         return json_error(409, str(exc))
-    except BadInputError as exc:
-        return json_error(400, str(exc))
     return jsonify({"lan": state}), 202

@@ -10,7 +10,9 @@ import numpy as np
 
 from appliance.report import emitter_json
 from dsp import classify, detect, features, psd
+from dsp import picture as picmod
 from dsp import plan as planmod
+from dsp import stimulus as stim
 from hw import recording as recmod
 
 NFFT = 256  # same bins-per-window as the survey
@@ -18,6 +20,7 @@ FRAME_S = 5e-3  # peak-hold frame: short enough to see a single OOK burst
 CHUNK_S = 1.0  # recordings are processed a second at a time (bounded memory)
 KEEP_FRACTION = 0.836  # like a survey hop: the window's edges are the tuner's roll-off
 FEATURE_S = 0.25  # emitters' features come from this much of the recording: one look's worth
+STIMULUS_MAX_LAG_S = 0.5  # an analog camera's auto-exposure settles within a few frames
 
 
 @dataclass(frozen=True)
@@ -112,3 +115,56 @@ def analyze(
         "noise_floor_dbfs": round(float(psd.to_db(np.median(floor[finite]))), 1) if finite.any() else None,
         "emitters": emitters,
     }
+
+
+PICTURE_MAX_S = 8.0  # a picture needs a few seconds at most; longer recordings are cut
+
+
+def _video_emitters(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    return [e for e in doc["emitters"] if e["kind"] == "analog-video" and e.get("standard")]
+
+
+def _whole(rec: recmod.Recording, seconds: float | None = None) -> picmod.Segment:
+    n = rec.n_samples if seconds is None else min(rec.n_samples, round(seconds * rec.rate_hz))
+    return picmod.Segment(np.asarray(rec.raw[: 2 * n]), 0, rec.center_hz or 0.0)
+
+
+def recording_picture(path: str | Path, doc: dict[str, Any], **load: Any) -> picmod.Picture:
+    """The picture of the strongest video emitter in one recording window (``analyze --picture``)."""
+    videos = _video_emitters(doc)
+    if not videos:
+        raise picmod.NoVideo("no video line structure in the recording")
+    rec = recmod.load(path, **load)
+    return picmod.recover([_whole(rec, PICTURE_MAX_S)], rec.rate_hz)
+
+
+def recording_stimulus(
+    path: str | Path, doc: dict[str, Any], schedule: stim.Schedule, rng: np.random.Generator, **load: Any
+) -> None:
+    """Each video emitter's ``stimulus`` (``analyze --stimulus``): does its picture follow the
+    schedule? The response is the picture's brightness field by field (``dsp.picture.field_response``);
+    p-values are Holm-corrected over the emitters judged; ``null`` where the recording does not
+    cover the schedule."""
+    videos = _video_emitters(doc)
+    for emitter in doc["emitters"]:
+        if emitter["kind"] == "analog-video":
+            emitter["stimulus"] = None
+    if not videos:
+        return
+    rec = recmod.load(path, **load)
+    segment = _whole(rec)
+    try:
+        line = picmod.line_structure([segment], rec.rate_hz)
+    except picmod.NoVideo:
+        return
+    period = rec.rate_hz / line.line_rate_hz
+    modulation = picmod.modulation_of(segment.complex()[: round(0.1 * rec.rate_hz)], rec.rate_hz, period)
+    # one window, one picture: every video emitter in it is judged on the window's brightness
+    times, values = picmod.field_response(segment, rec.rate_hz, line, modulation)
+    judged = []
+    for emitter in videos:
+        response = stim.judge_response(times, values, schedule, rng, max_lag_s=STIMULUS_MAX_LAG_S)
+        if response is not None:
+            judged.append((emitter, response))
+    for (emitter, response), p in zip(judged, stim.holm([r.p_value for _, r in judged]), strict=True):
+        emitter["stimulus"] = response.to_json(p)

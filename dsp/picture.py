@@ -525,6 +525,32 @@ def _am_coherence(levels: np.ndarray) -> float:
     return float(np.clip(np.dot(a, b) / denom, 0.0, 1.0)) if denom > 0 else 0.0
 
 
+def field_response(
+    segment: Segment, rate_hz: float, line: features.LineComb, modulation: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """How bright the picture is, field by field: (times in the stream's seconds, level).
+
+    FM: the mean instantaneous frequency of the in-window carrier (the angle of the field's mean
+    lag product: strong samples weigh most); AM: the mean synchronous envelope, sign-flipped so
+    that brighter is higher for negative modulation. The stimulus test (``dsp.stimulus``) judges it.
+    """
+    std = STANDARDS[line.standard]
+    period = rate_hz / line.line_rate_hz
+    field = max(1, round(period * std.lines / 2))
+    x = segment.complex()
+    count = x.size // field
+    if count == 0:
+        return np.zeros(0), np.zeros(0)
+    if modulation == "am":
+        y = synchronous_envelope(x, rate_hz, period)[: count * field]
+        values = -y.reshape(count, field).mean(axis=1, dtype=np.float64)
+    else:
+        z = lag_product(x)[: count * field]
+        values = np.angle(z.reshape(count, field).sum(axis=1, dtype=np.complex128)) * rate_hz / (2 * np.pi)
+    times = (segment.start + (np.arange(count) + 0.5) * field) / rate_hz
+    return times, values
+
+
 def to_8bit(luma: np.ndarray) -> np.ndarray:
     """The picture as 8-bit grey (black 0, white 255) for a PNG."""
     return np.clip(np.rint(luma * 255.0), 0, 255).astype(np.uint8)

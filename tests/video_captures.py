@@ -15,6 +15,7 @@ import numpy as np
 from PIL import Image
 
 from dsp import picture as picmod
+from dsp import stimulus as stim
 from hw.sim import frontend, hacktv
 
 RENDER_RATE_HZ = 16e6  # PAL: 1024 samples a line; NTSC rounds to 1017 (15 732.55 Hz, as hacktv does)
@@ -50,10 +51,20 @@ def reference(card: np.ndarray, standard: str) -> np.ndarray:
     return np.asarray(img, np.float32) / 255.0
 
 
-def render(card_path: Path, standard: str, modulation: str, seconds: float, cache: Path, **kw) -> np.ndarray:
-    return hacktv.render(
-        standard, modulation, seconds, rate_hz=RENDER_RATE_HZ, cache_dir=cache, picture=card_path, **kw
-    )
+def render(
+    card_path: Path, standard: str, modulation: str, seconds: float, cache: Path, rate_hz: float = RENDER_RATE_HZ, **kw
+) -> np.ndarray:
+    return hacktv.render(standard, modulation, seconds, rate_hz=rate_hz, cache_dir=cache, picture=card_path, **kw)
+
+
+def stimulated(dark: np.ndarray, bright: np.ndarray, schedule: stim.Schedule, rate_hz: float) -> np.ndarray:
+    """A camera that sees the LED ring: the bright card's render while the schedule is on."""
+    out = dark.copy()
+    for first in range(0, out.size, 1 << 22):
+        t = (first + np.arange(min(1 << 22, out.size - first))) / rate_hz
+        on = schedule.state_at(t) == 1
+        out[first : first + t.size][on] = bright[first : first + t.size][on]
+    return out
 
 
 def stream(
@@ -66,6 +77,7 @@ def stream(
     ppm: float = 23.0,
     tuning_error_hz: float = 17e3,
     rate_hz: float = frontend.RTL_RATE_HZ,
+    render_rate_hz: float = RENDER_RATE_HZ,
 ) -> list[picmod.Segment]:
     """One tuning per offset (the carrier's position from the window centre), back to back."""
     rng = np.random.default_rng(seed)
@@ -76,12 +88,12 @@ def stream(
     for offset in offsets_hz:
         clock += SETTLE
         t0 = clock / true_rate
-        first = int(t0 * RENDER_RATE_HZ)
-        count = int((n_each + 64) / true_rate * RENDER_RATE_HZ)
+        first = int(t0 * render_rate_hz)
+        count = int((n_each + 64) / true_rate * render_rate_hz)
         if first + count > signal.size:
             raise ValueError("render too short for the stream")
-        piece = frontend.Wideband(signal[first : first + count], RENDER_RATE_HZ)
-        window = piece.window(offset + tuning_error_hz, true_rate, delay_s=t0 - first / RENDER_RATE_HZ)[:n_each]
+        piece = frontend.Wideband(signal[first : first + count], render_rate_hz)
+        window = piece.window(offset + tuning_error_hz, true_rate, delay_s=t0 - first / render_rate_hz)[:n_each]
         raw = frontend.capture(window, snr_db, rng, rate_hz=rate_hz)
         segments.append(picmod.Segment(raw, clock, -offset))
         clock += n_each

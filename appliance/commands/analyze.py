@@ -4,10 +4,18 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
-from appliance.analyze import analyze
-from appliance.commands import frequency, textout
+import numpy as np
+
+from appliance.analyze import analyze, recording_picture, recording_stimulus
+from appliance.commands import UsageError, frequency, textout
+from appliance.commands.wifi import load_schedule
+from appliance.picture import write_png
+from dsp.picture import NoVideo
+
+EXIT_NO_PICTURE = 1
 
 
 def add_parser(sub) -> None:
@@ -17,11 +25,28 @@ def add_parser(sub) -> None:
     p.add_argument("--center", type=frequency, metavar="HZ", help="centre frequency, e.g. 433.92M")
     p.add_argument("--format", choices=("cu8", "cs8", "cs16", "cf32"), help="raw sample format")
     p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.add_argument("--picture", type=Path, metavar="OUT.png", help="write the strongest video emitter's picture")
+    p.add_argument(
+        "--stimulus", type=Path, metavar="FILE.json", help="judge each video emitter against this stimulus schedule"
+    )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    doc = analyze(args.recording, fmt=args.format, rate_hz=args.rate, center_hz=args.center)
+    if args.picture is not None and (args.picture.suffix.lower() != ".png" or not args.picture.parent.is_dir()):
+        raise UsageError(f"roomsweep analyze: --picture must name a .png file in an existing directory: {args.picture}")
+    schedule = load_schedule(args.stimulus) if args.stimulus is not None else None
+    load = {"fmt": args.format, "rate_hz": args.rate, "center_hz": args.center}
+    doc = analyze(args.recording, **load)
+    if schedule is not None:
+        recording_stimulus(args.recording, doc, schedule, np.random.default_rng(), **load)
+    if args.picture is not None:
+        try:
+            picture = recording_picture(args.recording, doc, **load)
+        except NoVideo as exc:
+            print(f"roomsweep analyze: {exc}: no picture written", file=sys.stderr)
+            return EXIT_NO_PICTURE
+        write_png(picture, args.picture)
     if args.json:
         print(json.dumps(doc, indent=2))
         return 0

@@ -14,6 +14,9 @@
 #   --no-warm           do not warm the Numba cache (the first sweep after boot then compiles)
 #   --ethernet          let the phone UI answer on the Ethernet port too (private LAN addresses);
 #                       by default only the hotspot's guests and the Pi itself reach it
+#   --lan-scan          allow the phone's opt-in "Scan the room's Wi-Fi": the daemon may reach the
+#                       private network the USB adapter joins and the discovery groups, and may add
+#                       its temporary NetworkManager profile (a polkit rule for the service user)
 #
 # What it does: apt packages (picamera2, lgpio, NetworkManager); a virtualenv in /opt/roomsweep
 # that sees the system's picamera2 and lgpio (--system-site-packages) with roomsweep and its Pi
@@ -52,6 +55,8 @@ FILES=(
 SETTINGS_FILE=/etc/roomsweep/roomsweep.toml
 SYSUSERS_FILE=/etc/sysusers.d/roomsweep.conf
 ETHERNET_DROPIN=/etc/systemd/system/roomsweep.service.d/ethernet.conf
+LAN_SCAN_DROPIN=/etc/systemd/system/roomsweep.service.d/lan-scan.conf
+POLKIT_RULE=/etc/polkit-1/rules.d/50-roomsweep.rules
 
 MODE=install
 DRY_RUN=0
@@ -61,6 +66,7 @@ WIFI_COUNTRY=""
 APT=1
 WARM=1
 ETHERNET=0
+LAN_SCAN=0
 
 usage_error() {
     echo "install.sh: $* (see the top of systemd/install.sh)" >&2
@@ -75,6 +81,7 @@ while [ $# -gt 0 ]; do
         --no-apt) APT=0 ;;
         --no-warm) WARM=0 ;;
         --ethernet) ETHERNET=1 ;;
+        --lan-scan) LAN_SCAN=1 ;;
         --root)
             [ $# -ge 2 ] || usage_error "--root needs a directory"
             ROOT=$(realpath -m -- "$2")
@@ -307,6 +314,15 @@ system_files() {
     else
         note "the hotspot's guests and this Pi only (--ethernet adds the Ethernet port)"
     fi
+    step "The room's network scan"
+    if [ "$LAN_SCAN" -eq 1 ]; then
+        install_file systemd/roomsweep-lan-scan.conf "$LAN_SCAN_DROPIN" 0644
+        install_file systemd/roomsweep-nm.rules "$POLKIT_RULE" 0644
+    elif [ -f "$ROOT$LAN_SCAN_DROPIN" ]; then
+        note "kept: $LAN_SCAN_DROPIN and $POLKIT_RULE (delete both to disallow the scan)"
+    else
+        note "not allowed (--lan-scan lets the phone scan the room's Wi-Fi)"
+    fi
     step "Settings"
     if [ -f "$ROOT$SETTINGS_FILE" ]; then
         note "kept (yours): $SETTINGS_FILE"
@@ -398,6 +414,7 @@ uninstall() {
     remove_path /usr/share/doc/roomsweep
     remove_path "$SYSUSERS_FILE"
     remove_path "$(dirname "$ETHERNET_DROPIN")"
+    remove_path "$POLKIT_RULE"
     remove_path "$NM_CONNECTIONS/roomsweep-hotspot.nmconnection"
     remove_path "$NM_DNSMASQ/roomsweep.conf"
     remove_path "$PREFIX"

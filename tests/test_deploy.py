@@ -427,3 +427,26 @@ def test_the_cli_wrapper_points_at_the_devices_data_unless_told_otherwise(tmp_pa
     env["ROOMSWEEP_DATA_DIR"] = "/tmp/elsewhere"
     out = subprocess.run(["sh", str(wrapper), "demo"], capture_output=True, text=True, env=env).stdout
     assert out.startswith("/tmp/elsewhere|")
+
+
+def test_the_network_scan_is_an_installer_choice_confined_to_private_ranges(tmp_path):
+    root = tmp_path / "root"
+    dropin = root / "etc/systemd/system/roomsweep.service.d/lan-scan.conf"
+    rule = root / "etc/polkit-1/rules.d/50-roomsweep.rules"
+    assert install("--root", str(root), "--no-apt", "--no-warm").returncode == 0
+    assert not dropin.exists() and not rule.exists(), "the hotspot only, unless asked"
+    done = install("--root", str(root), "--no-apt", "--no-warm", "--lan-scan")
+    assert done.returncode == 0 and dropin.read_bytes() == (SYSTEMD / "roomsweep-lan-scan.conf").read_bytes()
+    allowed = [ipaddress.ip_network(n) for n in unit_entries(dropin)["Service", "IPAddressAllow"][0].split()]
+    assert all(n.is_private or (n.is_multicast and n.num_addresses == 1) for n in allowed)
+    assert {str(n) for n in allowed if n.is_multicast} == {"224.0.0.251/32", "239.255.255.250/32"}
+    text = rule.read_text()
+    assert 'subject.user !== "roomsweep"' in text and text.count("action.id ===") == 2
+    again = install("--root", str(root), "--no-apt", "--no-warm")
+    assert (
+        again.returncode == 0
+        and dropin.exists()
+        and "kept: /etc/systemd/system/roomsweep.service.d/lan-scan" in again.stdout
+    )
+    assert install("--root", str(root), "--uninstall").returncode == 0
+    assert not dropin.parent.exists() and not rule.exists()

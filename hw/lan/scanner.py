@@ -44,6 +44,10 @@ MAX_IN_FLIGHT = 8
 CONNECT_TIMEOUT_S = 1.0
 RTSP_ANSWER_S = 1.5
 PROC_ARP = Path("/proc/net/arp")
+SANDBOXED = (
+    "the system refused to send to the room's network (Operation not permitted): on the Pi the service's "
+    "IPAddressDeny sandbox allows it only after 'install.sh --lan-scan'"
+)
 
 
 class NotOnSubnet(RuntimeError):
@@ -139,6 +143,8 @@ class LanScanner:
             try:
                 sockets.udp.sendto(payload, (group, port))
                 result.probes_sent += 1
+            except PermissionError:
+                _once(result.problems, SANDBOXED)
             except OSError as exc:
                 result.problems.append(f"could not send the {port} discovery probe: {exc.strerror or exc}")
 
@@ -207,6 +213,8 @@ class LanScanner:
                     if sockets.bind_device:
                         _bind_device(conn, self.net.iface)
                     code = conn.connect_ex((ip, port))
+                    if code in (errno.EPERM, errno.EACCES):
+                        _once(result.problems, SANDBOXED)
                     if code not in (0, errno.EINPROGRESS):
                         conn.close()
                         continue
@@ -268,6 +276,11 @@ class LanScanner:
             resolved = len(parts) >= 6 and parts[5] == self.net.iface and parts[3] != "00:00:00:00:00:00"
             if resolved and self.net.may_send_to(parts[0]):
                 result.ip_to_mac.setdefault(parts[0], parts[3].lower())
+
+
+def _once(problems: list[str], line: str) -> None:
+    if line not in problems:
+        problems.append(line)
 
 
 def _drop(conn: socket.socket, tcp: selectors.BaseSelector, pending: dict) -> None:

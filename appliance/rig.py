@@ -313,7 +313,16 @@ class SimulatedRig(Rig):
     def open_radio(self, *, gain: float | str | None = None, ppm: int | None = None) -> Radio:
         if self._radio_factory is not None:
             return self._radio_factory()
-        return SimRadio(self.scene, gain=self._gain(gain), time_scale=self.time_scale, seed=self.seed)
+        return SimRadio(
+            self.scene, gain=self._gain(gain), time_scale=self.time_scale, seed=self.seed, lit=self._ring_lit
+        )
+
+    def _ring_lit(self) -> bool:
+        """Whether the LED ring is lit, for simulated cameras that see the device."""
+        try:
+            return bool(self.illuminator.is_on)
+        except PanelError:
+            return False
 
     def open_camera(self) -> Camera:
         if self.scene.optical is None:

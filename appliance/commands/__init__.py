@@ -60,6 +60,7 @@ def open_radio(args: argparse.Namespace, rig: rigmod.Rig | None = None):
 from appliance.commands import (  # noqa: E402  (modules use the helpers above)
     analyze,
     ble,
+    confirm,
     glint,
     hotspot,
     label,
@@ -70,7 +71,7 @@ from appliance.commands import (  # noqa: E402  (modules use the helpers above)
     wifi,
 )
 
-COMMANDS = (sweep, analyze, glint, track, picture, wifi, lan, ble, hotspot, label)
+COMMANDS = (sweep, analyze, glint, track, picture, confirm, wifi, lan, ble, hotspot, label)
 PLUGIN_GROUP = "roomsweep.commands"  # other packages (the web UI: serve, demo) add commands here
 
 

@@ -11,6 +11,7 @@ is outside the window ever wraps in at the other edge.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 from functools import cached_property
 
 import numpy as np
@@ -104,6 +105,7 @@ class AnalogVideo(Model):
         self.deviation = float(emitter.params["deviation_hz"])
         self.bandwidth_hz = 2 * self.deviation if self.modulation == "fm" else 0.0
         self._phase = 0.0
+        self.lit: Callable[[], bool] = lambda: False  # the LED ring's state; the radio wires it
 
     def extent(self):
         half = self.deviation if self.modulation == "fm" else 3e6
@@ -111,6 +113,12 @@ class AnalogVideo(Model):
 
     def render(self, t, fs, offset_hz):
         level = video.composite(self.standard, t)
+        if self.emitter.params["sees_device"] and self.lit():
+            # the LED ring lights what the camera sees: its active picture brightens
+            lifted = level > video.BLACK
+            level[lifted] = np.minimum(
+                level[lifted] + self.emitter.params["led_response"] * (video.WHITE - video.BLACK), video.WHITE
+            )
         if self.modulation == "fm":
             # The modulator clamps the back porch: blanking sits on the carrier, peak white
             # reaches the full deviation and the sync tip swings the other way.

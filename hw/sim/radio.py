@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -64,6 +64,7 @@ class SimRadio:
         latency: Latency | None = None,
         time_scale: float | None = None,
         seed: int = 0,
+        lit: Callable[[], bool] | None = None,
     ) -> None:
         self.scene = scene
         self.sample_rate = float(sample_rate)
@@ -74,6 +75,10 @@ class SimRadio:
         self._gain = gain
         self._rng = np.random.default_rng(seed)
         self._models = models.build(scene, seed)
+        if lit is not None:  # simulated cameras see the rig's LED ring
+            for model in self._models:
+                if isinstance(model, models.AnalogVideo):
+                    model.lit = lit
         self._clock = 0  # samples since the radio started; signals evolve with it
         self._wall_due = time.monotonic()
         self._dc = complex(0.012, -0.008)  # LO leakage, a few LSB like a real dongle

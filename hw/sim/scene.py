@@ -40,6 +40,10 @@ _BY_KIND: dict[str, dict[str, Field]] = {
         "standard": Field(str, "PAL", choices=STANDARDS),
         "modulation": Field(str, "fm", choices=("fm", "am")),
         "deviation_hz": Field(_NUMBER, 3e6, lo=1e5, hi=20e6),
+        # does the camera see the device, and how much brighter (a fraction of white) its picture
+        # gets while the LED ring is lit (what ``roomsweep confirm`` looks for)
+        "sees_device": Field(bool, False),
+        "led_response": Field(_NUMBER, 0.1, lo=0, hi=1),
     },
     "fm-broadcast": {"stereo": Field(bool, True)},
     "tdma": {

@@ -234,7 +234,7 @@ class Annulus:
 
 def annulus(img: np.ndarray, y: int, x: int, min_radius: float, max_radius: float) -> Annulus | None:
     """The bright ring through (y, x), if the region there is one: grown at half maximum (against
-    the darker quarter of the surroundings), thin, with a dark centre, round (every pixel about
+    the darker quarter of the surroundings; or at 70 %, or 30 %), thin, with a dark centre, round (every pixel about
     the same distance from the centroid), closed (covering nearly every direction) and of a
     radius in ``min_radius``..``max_radius``. Night-vision LEDs that sit close together merge
     into such a ring; a lamp, a leaf or a stripe does not make one."""
@@ -242,14 +242,22 @@ def annulus(img: np.ndarray, y: int, x: int, min_radius: float, max_radius: floa
     win, y0, x0 = _window(img, y, x, reach)
     background = float(np.percentile(win, 25))
     peak = float(img[max(0, y - 1) : y + 2, max(0, x - 1) : x + 2].max())
-    for share in (0.5, 0.3):  # LEDs that touch at half maximum, or only lower down
+    # LEDs that touch at half maximum; big bright ones whose blooms fill the middle, higher up;
+    # small ones that touch only lower down
+    for share in (0.5, 0.7, 0.3):
         level = background + share * (peak - background)
         pixels = _grown(win, y - y0, x - x0, level, int(math.pi * (max_radius + 6) ** 2))
         if pixels is not None and pixels[0].size >= 24:
-            break
-    else:
-        return None
-    rows, cols = pixels
+            ring = _ring(win, *pixels, level, min_radius, max_radius)
+            if ring is not None:
+                return Annulus(ring[1] + x0, ring[0] + y0, ring[2], ring[3], pixels[0] + y0, pixels[1] + x0)
+    return None
+
+
+def _ring(
+    win: np.ndarray, rows: np.ndarray, cols: np.ndarray, level: float, min_radius: float, max_radius: float
+) -> tuple[float, float, float, float] | None:
+    """(centre row, centre column, radius, coverage) when the region's pixels form a ring."""
     cy, cx = _circle_centre(rows.astype(np.float64), cols.astype(np.float64))
     d = np.hypot(rows - cy, cols - cx)
     radius = float(d.mean())
@@ -263,7 +271,7 @@ def annulus(img: np.ndarray, y: int, x: int, min_radius: float, max_radius: floa
     coverage = sectors.size / 16
     if coverage < 0.85:
         return None  # an arc: a lamp's rim, a curved edge
-    return Annulus(cx + x0, cy + y0, radius, coverage, rows + y0, cols + x0)
+    return cy, cx, radius, coverage
 
 
 def _circle_centre(rows: np.ndarray, cols: np.ndarray) -> tuple[float, float]:

@@ -103,7 +103,8 @@ def annotate(frame: np.ndarray, findings: Iterable[glint.Finding], *, quality: i
     width = max(2, round(2 * scale))
     for f in findings:
         colour = COLOURS.get(f.kind, (255, 255, 255))
-        r = max(10.0 * scale, 3.0 * f.radius_px)
+        # a spot is circled well outside itself; a merged ring of IR LEDs just outside the ring
+        r = f.radius_px + 6.0 * scale if f.shape == "ring" else max(10.0 * scale, 3.0 * f.radius_px)
         draw.ellipse((f.x - r, f.y - r, f.x + r, f.y + r), outline=colour, width=width)
         label = f"{LABELS.get(f.kind, f.kind)} {f.score:.2f}"
         tx, ty = f.x + r + 2, f.y - r

@@ -174,6 +174,7 @@
       (index !== undefined ? index + 1 + ". " : "") + RS.findingLabel(f.kind),
       "score " + fmt.percent(f.score),
     ];
+    if (f.shape === "ring") parts.push("a ring of LEDs, radius " + Math.round(f.radius_px) + " px");
     if (Number.isFinite(f.seen_in)) parts.push("seen in " + f.seen_in + " pair" + (f.seen_in === 1 ? "" : "s"));
     if (Number.isFinite(f.x) && Number.isFinite(f.y)) parts.push("at " + Math.round(f.x) + ", " + Math.round(f.y));
     return parts.join(" · ");

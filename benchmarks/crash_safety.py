@@ -89,6 +89,7 @@ def run(iterations: int, seed: int = 1, data_dir: Path | None = None) -> Outcome
             "ROOMSWEEP_SWEEP_RANGES": "600M:612M",  # short sweeps: many commits per second
             "ROOMSWEEP_SWEEP_OPTICAL": "false",
             "ROOMSWEEP_SWEEP_WIFI": "false",  # its 90 simulated seconds of listening are not what this measures
+            "ROOMSWEEP_SWEEP_BLE": "false",  # nor is the BLE scan (its registries load in the first sweep)
             "ROOMSWEEP_STORAGE_MAX_SWEEPS": "40",  # retention deletes run too
         }
         for _ in range(iterations):

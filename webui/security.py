@@ -249,7 +249,8 @@ def login():
             throttle.fail(_client())
             error, status = "That is not this device's admin secret (it is on the label).", 401
     # after a refused attempt the form keeps where the user was going (it came back in the form)
-    page = render_template("login.html", error=error, next=request.values.get("next", ""))
+    ended = request.args.get("ended", type=int) if request.method == "GET" else None  # after "log out everywhere"
+    page = render_template("login.html", error=error, next=request.values.get("next", ""), ended=ended)
     response = current_app.make_response((page, status))
     return _throttled(response, wait) if status == 429 else response
 

@@ -54,7 +54,7 @@ def confirm(
     try:
         for i, state in enumerate(schedule.pattern):
             ring.set(bool(state))
-            segment = picmod.Segment(radio.read(n), i * n, freq_hz)
+            segment = picmod.Segment(radio.read(n), i * n, radio.center_hz)
             t, v = picmod.field_response(segment, fs, line, modulation)
             times.append(t)
             values.append(v)

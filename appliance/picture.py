@@ -24,6 +24,10 @@ SURVEY_NFFT = 256
 SURVEY_REACH_HZ = 5e6  # a camera's FM swing stays within ±5 MHz of its carrier
 OCCUPIED_DB = 3.0  # a bin is occupied this far above the quietest bins
 MAX_TUNINGS = 6
+#: Look and listen this far above the camera's frequency: an AM vision carrier tuned dead centre
+#: would sit on the dongle's DC spike (and be removed with it); above it, the upper sideband that
+#: PAL/NTSC keep whole falls inside the window.
+OFF_CENTRE_HZ = 0.3e6
 
 
 @dataclass(frozen=True)
@@ -89,20 +93,21 @@ def occupied_span(radio: Radio, freq_hz: float) -> tuple[float, float]:
 
 
 def look(radio: Radio, freq_hz: float) -> tuple[features.LineComb, str]:
-    """The line structure and modulation at ``freq_hz``, or :class:`dsp.picture.NoVideo`."""
-    radio.tune(freq_hz)
+    """The line structure and modulation at ``freq_hz``, or :class:`dsp.picture.NoVideo` (the radio
+    is left tuned ``OFF_CENTRE_HZ`` above it)."""
+    radio.tune(freq_hz + OFF_CENTRE_HZ)
     fs = radio.sample_rate
     raw = radio.read(round(LOOK_S * fs))
     line = features.measure(raw, fs).line
     if line is None:
         raise picmod.NoVideo(f"no video line structure at {freq_hz / 1e6:.3f} MHz")
-    modulation = picmod.modulation_of(picmod.Segment(raw, 0, freq_hz).complex(), fs, fs / line.line_rate_hz)
+    modulation = picmod.modulation_of(picmod.Segment(raw, 0, radio.center_hz).complex(), fs, fs / line.line_rate_hz)
     return line, modulation
 
 
 def tunings_for(radio: Radio, freq_hz: float, modulation: str) -> list[float]:
     if modulation == "am":
-        return [freq_hz]
+        return [freq_hz + OFF_CENTRE_HZ]
     lo, hi = occupied_span(radio, freq_hz)
     return picmod.fm_tunings(lo, hi, radio.sample_rate)[:MAX_TUNINGS]
 

@@ -47,7 +47,7 @@ COMB_SECONDS = 0.25  # the classifier's dwell: enough for the comb's line rate
 MIN_FRAMES = 2.0  # fewer frames than this folds nothing worth showing
 STRONG_COHERENCE = 0.25  # |z̄| over the tuning's mean |z| for an FM pixel to count as measured
 WINDOW_USE = 0.4  # FM pixels count only inside ±0.4·fs (the tuner's flat part)
-AM_COHERENCE = 0.5  # a carrier holding this share of the amplitude is AM (FM's carrier phase runs)
+AM_COHERENCE = 0.5  # an AM carrier's phase holds over 0.1 s (FM's runs with the picture)
 CARRIER_LINES = 4  # AM carrier phase: moving average over whole lines (nulls the line harmonics)
 
 
@@ -207,11 +207,12 @@ def synchronous_envelope(x: np.ndarray, rate_hz: float, period: float) -> np.nda
 
 
 def modulation_of(x: np.ndarray, rate_hz: float, period: float) -> str:
-    """``"am"`` when a steady carrier holds most of the amplitude, else ``"fm"``."""
+    """``"am"`` when a steady carrier is there (its phase holds over the block), else ``"fm"``
+    (an FM carrier's phase runs with the picture). Robust to noise: the phasor is a line average."""
     part = x[: min(x.size, round(0.1 * rate_hz))]
     _, phasor = carrier(part, rate_hz, period)
-    rms = float(np.sqrt(np.mean(np.abs(part) ** 2)))
-    return "am" if rms > 0 and float(np.mean(np.abs(phasor))) / rms >= AM_COHERENCE else "fm"
+    unit = phasor / np.maximum(np.abs(phasor), 1e-30)
+    return "am" if float(np.abs(unit.mean())) >= AM_COHERENCE else "fm"
 
 
 def _series(segment: Segment, modulation: str, rate_hz: float, period: float) -> np.ndarray:

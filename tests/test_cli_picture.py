@@ -50,3 +50,30 @@ def test_picture_needs_a_png_in_an_existing_directory(tmp_path, capsys):
     assert main(["picture", "1200M", "--simulate", "--out", str(tmp_path / "cam.jpg")]) == 2
     assert main(["picture", "1200M", "--simulate", "--out", str(tmp_path / "nowhere" / "cam.png")]) == 2
     assert len(capsys.readouterr().err.strip().splitlines()) == 2
+
+
+def test_picture_of_a_simulated_am_camera_from_one_window(tmp_path, capsys):
+    camera = {"kind": "analog-video", "freq_hz": 1.2e9, "power_dbfs": -30, "standard": "PAL", "modulation": "am"}
+    out = tmp_path / "am.png"
+    assert (
+        main(
+            [
+                "picture",
+                "1200M",
+                "--scene",
+                str(_scene(tmp_path, camera)),
+                "--seconds",
+                "1",
+                "--out",
+                str(out),
+                "--json",
+            ]
+        )
+        == 0
+    )
+    doc = json.loads(capsys.readouterr().out)
+    # one window, tuned above the carrier (off the DC spike, the upper sideband inside)
+    assert doc["modulation"] == "am" and doc["tunings_hz"] == [1.2003e9]
+    img = np.asarray(Image.open(out), np.float32)
+    source = np.asarray(Image.fromarray(video.room_picture()).resize((384, 288), Image.Resampling.BILINEAR))
+    assert picmod.pearson(img[8:-8], source[5:-11]) > 0.8

@@ -84,6 +84,7 @@ def gather(observations: Iterable[Observation], ip_to_mac: dict[str, str] | None
 def judge(device: LanDevice, *, camera_maker: str | None = None) -> LanDevice:
     """Set ``kind``, ``camera_score`` and ``reasons``; ``camera_maker`` is the reason sentence when the
     MAC's maker makes camera modules (from the OUI registry, looked up by the caller)."""
+    device.services = [s for s in device.services if not any(o.startswith(f"{s} port ") for o in device.services)]
     evidence: list[tuple[float, str]] = []
     if device.onvif:
         said = next((s for s in device.said if s.startswith("WS-Discovery")), "WS-Discovery")

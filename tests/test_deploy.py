@@ -363,6 +363,7 @@ def test_a_dry_run_on_this_machine_shows_the_whole_installation(tmp_path):
         "Python environment in /opt/roomsweep/venv",
         "Units, udev rule, driver blacklist, CLI, documentation",
         "Who reaches the phone UI",
+        "The room's network scan",
         "Settings",
         "Activating",
         "Compiling the DSP kernels (Numba cache in /var/cache/roomsweep/numba)",

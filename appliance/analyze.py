@@ -167,4 +167,4 @@ def recording_stimulus(
         if response is not None:
             judged.append((emitter, response))
     for (emitter, response), p in zip(judged, stim.holm([r.p_value for _, r in judged]), strict=True):
-        emitter["stimulus"] = response.to_json(p)
+        emitter["stimulus"] = response.to_json(p, min_statistic=picmod.STIMULUS_MIN_STATISTIC)

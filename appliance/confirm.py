@@ -38,7 +38,9 @@ class Confirmation:
             "standard": self.standard,
             "modulation": self.modulation,
             "schedule": self.schedule.to_json(),
-            "stimulus": None if self.response is None else self.response.to_json(),
+            "stimulus": None
+            if self.response is None
+            else self.response.to_json(min_statistic=picmod.STIMULUS_MIN_STATISTIC),
         }
 
 

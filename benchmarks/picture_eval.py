@@ -161,7 +161,11 @@ def stimulus_eval(cache: Path, trials: int, unrelated_each: int, rng: np.random.
         vc.render(vc.write_png(pic, cache / f"stim_{name}.png"), "PAL", "fm", seconds, cache, rate, deviation_hz=2e6)
         for name, pic in (("dark", card), ("bright", np.clip(card + 0.05, 0, 1)))
     ]
-    hits, false, unrelated, stats = 0, 0, 0, []
+    hits, false, unrelated, stats, false_without_floor, unrelated_stats = 0, 0, 0, [], 0, []
+
+    def responds(r: stim.Response | None) -> bool:
+        return r is not None and r.to_json(min_statistic=picmod.STIMULUS_MIN_STATISTIC)["responds"]
+
     for _ in range(trials):
         schedule = stim.make_schedule("ir-ring", 0.0, seconds / slots, slots, rng)
         raw = frontend.capture(vc.stimulated(*renders, schedule, rate), 0.0, rng, rate_hz=rate)
@@ -169,13 +173,16 @@ def stimulus_eval(cache: Path, trials: int, unrelated_each: int, rng: np.random.
         line = picmod.line_structure([segment], rate)
         times, values = picmod.field_response(segment, rate, line, "fm")
         response = stim.judge_response(times, values, schedule, rng, max_lag_s=0.5)
-        hits += bool(response is not None and response.p_value < stim.ALPHA)
+        hits += responds(response)
         stats.append(round(response.statistic, 3) if response else None)
         for _ in range(unrelated_each):
             other = stim.make_schedule("ir-ring", 0.0, seconds / slots, slots, rng)
             r = stim.judge_response(times, values, other, rng, max_lag_s=0.5)
             unrelated += 1
-            false += bool(r is not None and r.p_value < stim.ALPHA)
+            false += responds(r)
+            false_without_floor += bool(r is not None and r.p_value < stim.ALPHA)
+            if r is not None:
+                unrelated_stats.append(round(abs(r.statistic), 3))
         print(f"  stimulus: {hits} responds so far, {false}/{unrelated} false", flush=True)
     return {
         "snr_db": 0.0,
@@ -188,6 +195,9 @@ def stimulus_eval(cache: Path, trials: int, unrelated_each: int, rng: np.random.
         "statistics": stats,
         "unrelated": unrelated,
         "false_responds": false,
+        "false_responds_without_floor": false_without_floor,
+        "unrelated_statistic_p95": float(np.percentile(unrelated_stats, 95)) if unrelated_stats else None,
+        "min_statistic": picmod.STIMULUS_MIN_STATISTIC,
     }
 
 
@@ -207,8 +217,8 @@ def main() -> None:
             for case in cases(args.quick):
                 print(case["name"], flush=True)
                 results.append(run_case(case, Path(tmp), rng))
-        trials = 6 if args.quick else 30
-        stimulus = stimulus_eval(Path(tmp), trials, 7, rng)
+        trials = 6 if args.quick else 20
+        stimulus = stimulus_eval(Path(tmp), trials, 10, rng)
     name = "picture_stimulus_eval" if args.stimulus_only else "picture_eval"
     path = save(name, {"quick": args.quick, "cases": results, "stimulus": stimulus})
     print(f"saved {path}")

@@ -164,10 +164,13 @@ class Response:
     p_value: float
     slots_used: int
 
-    def to_json(self, p_corrected: float | None = None) -> dict[str, Any]:
+    def to_json(self, p_corrected: float | None = None, *, min_statistic: float = 0.0) -> dict[str, Any]:
+        """``min_statistic`` is a closeness floor: a response must also follow the pattern this well
+        (|r|), for series that follow *some* pattern strongly (a camera that sees another blinking
+        light matches parts of any schedule)."""
         p = self.p_value if p_corrected is None else p_corrected
         return {
-            "responds": bool(p < ALPHA),
+            "responds": bool(p < ALPHA and abs(self.statistic) >= min_statistic),
             "p_value": _round_p(p),
             "lag_s": round(self.lag_s, 3),
             "statistic": round(self.statistic, 3),

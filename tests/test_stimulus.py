@@ -107,3 +107,12 @@ def test_holm_matches_the_textbook_example():
     assert stimulus.holm([0.01, 0.04, 0.03, 0.005]) == pytest.approx([0.03, 0.06, 0.06, 0.02])
     assert stimulus.holm([]) == []
     assert stimulus.holm([0.9, 0.8]) == pytest.approx([1.0, 1.0])
+
+
+def test_a_closeness_floor_keeps_a_weak_match_from_responding():
+    from dsp.stimulus import Response
+
+    weak, close = Response(0.5, 0.0, 0.001, 20), Response(-0.7, 0.0, 0.001, 20)
+    assert weak.to_json()["responds"] is True  # no floor: the p-value alone
+    assert weak.to_json(min_statistic=0.6)["responds"] is False
+    assert close.to_json(min_statistic=0.6)["responds"] is True  # either sign: a camera may darken

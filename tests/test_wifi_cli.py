@@ -121,3 +121,15 @@ def test_lights_test_prompts_once_per_change_in_the_terminal(capsys):
     lines = captured.err.splitlines()
     assert set(lines) == {"switch the room light ON now", "switch the room light OFF now"}
     assert all(a != b for a, b in itertools.pairwise(lines)) and lines[-1].endswith("OFF now")
+
+
+def test_a_long_replay_is_judged_in_bounded_memory(capsys, monkeypatch):
+    from appliance import wifi_sweep
+
+    path = SHARED_DATA / "wifi" / "radiotap" / "80211-sample2.pcap"
+    _, whole = run_json(capsys, "--replay", str(path))
+    monkeypatch.setattr(wifi_sweep, "MAX_FRAMES", 500)
+    code, windowed = run_json(capsys, "--replay", str(path))
+    assert code == 0 and windowed["problems"][-1].startswith("a long capture (over 500 frames)")
+    assert {d["mac"] for d in windowed["devices"]} <= {d["mac"] for d in whole["devices"]}
+    assert windowed["devices"] and not [d for d in windowed["devices"] if d["camera_score"] >= SUSPECT_SCORE]

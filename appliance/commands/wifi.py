@@ -22,6 +22,7 @@ from appliance.commands import UsageError, rig_for, textout
 from dsp import frames as fr
 from dsp import stimulus as stim
 from dsp.classify import SUSPECT_SCORE
+from dsp.frame_window import FrameWindow
 from hw.errors import BadInputError
 from hw.wifi.pcap import PcapReplay, PcapWriter
 
@@ -109,22 +110,27 @@ def _replay(args: argparse.Namespace) -> wifi_sweep.WifiOutcome:
         raise UsageError("roomsweep wifi: a replay cannot play a stimulus; give the schedule kept beside the capture")
     schedule = None if args.stimulus in (None, "none") else load_schedule(Path(args.stimulus))
     capture = PcapReplay(args.replay)
-    parts: list[np.ndarray] = []
+    kept = _Kept()
     start = None
     while not capture.exhausted:
         batch = capture.read(1.0)
-        parts.append(batch)
         if start is None and batch.size:
             start = float(batch["t"][0])
+        if args.seconds is not None and start is not None:
+            batch = batch[batch["t"] < start + args.seconds]
+        kept.add(batch)
         if args.seconds is not None and start is not None and capture.clock() - start >= args.seconds:
             break
-    frames = np.concatenate([fr.empty(), *parts])
-    if args.seconds is not None and start is not None:
-        frames = frames[frames["t"] < start + args.seconds]
+    frames = kept.frames()
     if args.pcap is not None:
         with PcapWriter(args.pcap) as writer:
             writer.write(frames)
     outcome = wifi_sweep.WifiOutcome(adapter=capture.info.to_json(), problems=list(capture.warnings))
+    if kept.window is not None:
+        outcome.problems.append(
+            f"a long capture (over {wifi_sweep.MAX_FRAMES} frames): each device judged on its last "
+            f"{kept.window.per_device} frames, at most {kept.window.max_devices} devices"
+        )
     outcome.devices = wifi_sweep.assess(frames)
     outcome.channels_mhz = sorted({int(f) for f in np.unique(frames["freq_mhz"]) if f})
     outcome.seconds = float(frames["t"][-1] - frames["t"][0]) if frames.size else 0.0
@@ -134,6 +140,31 @@ def _replay(args: argparse.Namespace) -> wifi_sweep.WifiOutcome:
     if capture.warnings:
         outcome.status = "partial"
     return outcome
+
+
+class _Kept:
+    """A replay's records: all of them up to ``wifi_sweep.MAX_FRAMES``, then a per-device FrameWindow
+    (a capture of hours must not outgrow a 1 GB Pi)."""
+
+    def __init__(self) -> None:
+        self.parts: list[np.ndarray] = []
+        self.held = 0
+        self.window: FrameWindow | None = None
+
+    def add(self, batch: np.ndarray) -> None:
+        if self.window is None and self.held + batch.size > wifi_sweep.MAX_FRAMES:
+            self.window = FrameWindow()
+            for part in self.parts:
+                self.window.add(part)
+            self.parts = []
+        if self.window is not None:
+            self.window.add(batch)
+        else:
+            self.parts.append(batch)
+            self.held += batch.size
+
+    def frames(self) -> np.ndarray:
+        return self.window.frames() if self.window is not None else np.concatenate([fr.empty(), *self.parts])
 
 
 def _live(args: argparse.Namespace) -> wifi_sweep.WifiOutcome:

@@ -176,6 +176,7 @@ def build(
         warnings=[storage_warning] if storage_warning else [],
     )
     appliance.lan = LanJob(session, store)
+    session.adapter_claim = appliance.lan.claim  # no sweep or tracking while the scan holds the adapter
     if storage_warning and feedback is not None:
         feedback.fault()  # the red LED: this box is not keeping what it finds
     appliance.closers.extend(c for c in (appliance.lan, feedback, panel, rig, power.start()) if c is not None)

@@ -36,6 +36,12 @@ class LanJob:
         self._state: dict[str, Any] = {"state": "idle", "sweep_id": None, "ssid": None, "error": None,
                                        "started_at": None, "finished_at": None}  # fmt: skip
 
+    def claim(self) -> str | None:
+        """Why the session may not start a sweep or tracking now (the scan holds the Wi-Fi adapter), or None."""
+        with self._lock:
+            running = self._state["state"] == "running"
+        return "a network scan of the room's Wi-Fi is using the Wi-Fi adapter; wait for it to end" if running else None
+
     def status(self) -> dict[str, Any]:
         with self._lock:
             return dict(self._state)

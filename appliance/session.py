@@ -55,6 +55,10 @@ class SessionBusy(Exception):
     """A command that needs the hardware arrived while another job holds it."""
 
 
+class AdapterClaimed(SessionBusy):
+    """Something outside the session holds the Wi-Fi adapter (the opt-in network scan); the message says what."""
+
+
 @dataclass
 class _Run:
     """The state of one sweep while it runs: its row, its parts so far, what could not be stored."""
@@ -89,6 +93,7 @@ class Session:
         heartbeat: Callable[[], Any] | None = None,
     ) -> None:
         self.rig = rig
+        self.adapter_claim: Callable[[], str | None] | None = None  # the daemon's: the network scan holds the adapter
         self.store = store
         self.config = config
         self.feedback = feedback
@@ -160,6 +165,7 @@ class Session:
         self, *, ranges: tuple[tuple[float, float], ...] | None = None, optical: bool | None = None
     ) -> None:
         """Queue a sweep; raises SessionBusy while a sweep or tracking holds the hardware."""
+        self._check_claims()
         with self._lock:
             if self._state in (State.SWEEPING, State.TRACKING) or not self._jobs.empty():
                 raise SessionBusy(f"busy: {self._state.value}")
@@ -170,6 +176,7 @@ class Session:
         self._publish_state()
 
     def start_tracking(self, target: Target | WifiTarget) -> None:
+        self._check_claims()
         with self._lock:
             if self._state in (State.SWEEPING, State.TRACKING) or not self._jobs.empty():
                 raise SessionBusy(f"busy: {self._state.value}")
@@ -178,6 +185,12 @@ class Session:
             self._state = State.TRACKING
             self._jobs.put_nowait(_Job("track", {"target": target}))
         self._publish_state()
+
+    def _check_claims(self) -> None:
+        """``adapter_claim`` (set by the daemon: the network scan's) says when the Wi-Fi adapter is taken."""
+        reason = self.adapter_claim() if self.adapter_claim is not None else None
+        if reason:
+            raise AdapterClaimed(reason)
 
     def cancel(self) -> bool:
         """Cancel a sweep or stop tracking; False when there was nothing to stop."""

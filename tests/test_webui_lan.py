@@ -112,3 +112,33 @@ def test_the_form_scans_merges_by_mac_and_shows_the_network(browser, server):  #
     for path in (server.appliance.data_dir).rglob("*"):
         if path.is_file():
             assert PASSPHRASE.encode() not in path.read_bytes(), path
+
+
+def test_no_sweep_starts_while_the_scan_holds_the_adapter(server):
+    """The scan and the Wi-Fi sweep share the USB adapter: a sweep (or tracking) asked for meanwhile is a 409."""
+    import threading
+
+    release = threading.Event()
+    rig = server.appliance.session.rig
+    before = rig.lan_factory
+
+    def slow(**kwargs):
+        release.wait(30)
+        return lan_scan.LanOutcome(source="replay")
+
+    rig.lan_factory = slow
+    try:
+        wait(server, "/api/status", "session", {"results", "idle"})
+        if not api_call(server, "GET", "/api/sweeps?limit=1").json()["sweeps"]:
+            assert api_call(server, "POST", "/api/sweeps", json={"preset": "cameras"}).status_code == 202
+            wait(server, "/api/status", "session", {"results"})
+        assert api_call(server, "POST", "/api/lan", json={"ssid": "Hotel"}).status_code == 202
+        refused = api_call(server, "POST", "/api/sweeps", json={"preset": "cameras"})
+        assert refused.status_code == 409 and "network scan" in refused.json()["error"]
+        assert api_call(server, "POST", "/api/lan", json={"ssid": "Hotel"}).status_code == 409  # one at a time
+    finally:
+        release.set()
+        wait(server, "/api/lan", "lan", {"done", "failed"})
+        rig.lan_factory = before
+    assert api_call(server, "POST", "/api/sweeps", json={"preset": "cameras"}).status_code == 202
+    wait(server, "/api/status", "session", {"results"})

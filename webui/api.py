@@ -17,7 +17,7 @@ from appliance import baseline as baselinemod
 from appliance import report
 from appliance.config import ConfigError, SettingConflict
 from appliance.lan_job import LanBusy
-from appliance.session import SessionBusy, target_for
+from appliance.session import AdapterClaimed, SessionBusy, target_for
 from appliance.store import StorageFull
 from appliance.tracking import Target
 from appliance.wifi_tracking import WifiTarget
@@ -45,6 +45,8 @@ def _bad_setting(error: ConfigError):
 
 @bp.errorhandler(SessionBusy)
 def _busy(error: SessionBusy):
+    if isinstance(error, AdapterClaimed):
+        return json_error(409, str(error))
     return json_error(409, f"the device is {appliance().session.state.value}; cancel that first")
 
 

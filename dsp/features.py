@@ -60,6 +60,8 @@ FIELD_HARMONICS = 8
 ANALYSIS_RATE_HZ = 600e3  # envelope/discriminator rate: 19 line harmonics below Nyquist
 CHANNEL_MIN_HALF_HZ = 200e3  # a channel keeps at least ±200 kHz: AM video's first 12 sideband pairs
 CHANNEL_MAX_HALF_HZ = 240e3  # wider emitters are measured on the whole window
+WINDOW_RATE_HZ = 2.4e6  # wide emitters in faster recordings are measured in a window this wide ...
+WINDOW_FLAT = 0.8  # ... flat over this share of it (an R820T's is about 80 %)
 BURST_BLOCK_S = 50e-6
 SPECTRUM_BIN_HZ = 9375.0  # Welch bins as wide as the survey's, so levels compare directly
 SPECTRUM_SEGMENTS = 255  # ~500 averages (the shape to 0.2 dB); below psd's threading threshold
@@ -238,14 +240,14 @@ def is_smooth(n: int) -> bool:
     return n == 1
 
 
-def analysis_decimation(rate_hz: float) -> int:
+def analysis_decimation(rate_hz: float, target_hz: float = ANALYSIS_RATE_HZ) -> int:
     """The decimation from ``rate_hz`` to about ``ANALYSIS_RATE_HZ``, with no prime factor above 5.
 
     The block is cut to a multiple of it and the channel's FFT is the block's divided by it, so a
     factor like 13 (8 MS/s) would leave no fast length at all; the nearest 5-smooth factor keeps
     the analysis rate within ±12 % of 600 kS/s at any input rate.
     """
-    target = rate_hz / ANALYSIS_RATE_HZ
+    target = rate_hz / target_hz
     if not target >= 1.5:
         return 1
     below = max(d for d in range(1, math.floor(target) + 1) if is_smooth(d))
@@ -498,7 +500,11 @@ class Block:
     def __init__(self, samples: np.ndarray, rate_hz: float) -> None:
         x = iqmod.remove_dc(iqmod.to_complex(np.asarray(samples)))
         self.decim = analysis_decimation(rate_hz)
-        self.x = x[: smooth_length(x.size, self.decim)]
+        # Wide emitters in a recording much wider than a dongle's window are measured in a
+        # window like the dongle's (what the classifier is calibrated on): the whole band's
+        # discriminator, decimated 13-33 times, folds colour subcarriers onto false combs.
+        self.window_decim = analysis_decimation(rate_hz, WINDOW_RATE_HZ)
+        self.x = x[: smooth_length(x.size, math.lcm(self.decim, self.window_decim))]
         self.rate = float(rate_hz)
         self._fft: np.ndarray | None = None
         self._wide: tuple[np.ndarray, np.ndarray] | None = None
@@ -507,10 +513,11 @@ class Block:
     def seconds(self) -> float:
         return self.x.size / self.rate
 
-    def channel(self, offset_hz: float, half_width_hz: float) -> np.ndarray:
-        """The emitter moved to 0 Hz, band-limited to ±``half_width_hz``, at ``rate / decim``."""
+    def channel(self, offset_hz: float, half_width_hz: float, decim: int | None = None) -> np.ndarray:
+        """The emitter moved to 0 Hz, band-limited to ±``half_width_hz``, at ``rate / decim``
+        (``self.decim`` unless given)."""
         n = self.x.size
-        m = n // self.decim  # same bin spacing in and out: the channel is a slice of the spectrum
+        m = n // (decim or self.decim)  # same bin spacing in and out: the channel is a slice of the spectrum
         if self._fft is None:
             self._fft = np.fft.fft(self.x)
         df = self.rate / n
@@ -544,6 +551,14 @@ class Block:
             env, freq = _envelope_and_frequency(sig, rate, 1)
             channel_hz = 2 * half
             spectrum_source = sig
+        elif self.window_decim > 1:
+            window_rate = self.rate / self.window_decim
+            sig = self.channel(offset_hz, WINDOW_FLAT * window_rate / 2, self.window_decim)
+            inner = analysis_decimation(window_rate)
+            env, freq = _envelope_and_frequency(sig, window_rate, inner)
+            rate = window_rate / inner
+            channel_hz = self.rate
+            spectrum_source = self.x
         else:
             env, freq = self._wide_series()
             rate = self.rate / self.decim

@@ -565,10 +565,12 @@ class Block:
             channel_hz = self.rate
             spectrum_source = self.x
         freq_spectrum = periodogram(freq, rate)  # for the comb and the pilot
-        line = line_comb(env, rate, "envelope")
-        by_freq = line_comb(freq, rate, "frequency", freq_spectrum)
-        if by_freq is not None and (line is None or _rank(by_freq) > _rank(line)):
-            line = by_freq
+        line = _best_comb(env, freq, rate, freq_spectrum)
+        if line is None and not narrow and self.window_decim > 1:
+            # the window missed the carrier (detection centred a wide AM signal on its sound
+            # carrier): the whole band's series, as a last resort
+            wide_env, wide_freq = self._wide_series()
+            line = _best_comb(wide_env, wide_freq, self.rate / self.decim)
         mag = np.sqrt(env)
         spread = float(mag.std() / mag.mean()) if mag.size and mag.mean() > 0 else 0.0
         spec_rate = rate if narrow else self.rate
@@ -592,6 +594,17 @@ class Block:
             pilot_db=pilot_strength(freq, rate, freq_spectrum) if narrow else None,
             envelope_spread=spread,
         )
+
+
+def _best_comb(
+    envelope: np.ndarray, frequency: np.ndarray, rate: float, freq_spectrum: Periodogram | None = None
+) -> LineComb | None:
+    """The better of the combs on the envelope and on the discriminator, if either has one."""
+    line = line_comb(envelope, rate, "envelope")
+    by_freq = line_comb(frequency, rate, "frequency", freq_spectrum)
+    if by_freq is not None and (line is None or _rank(by_freq) > _rank(line)):
+        return by_freq
+    return line
 
 
 def _rank(comb: LineComb) -> tuple[bool, int, float]:

@@ -74,6 +74,7 @@ def test_results_show_the_bluetooth_section(browser, server):  # noqa: F811
         assert "Apple, Inc." in phone_card.text_content() and phone_card.locator(".badge").count() == 0
         assert "never proof" in page.text_content("#ble-blind-spot")
         assert page.text_content("#headline") == "1 suspect found (1 radio)"  # the RF camera: hints are not suspects
+        assert page.text_content("#summary-line").endswith(" · 2 Bluetooth hints")
         phone.no_horizontal_scroll()
         page.locator("#ble-heading").scroll_into_view_if_needed()
         phone.shot("30-ble-results")

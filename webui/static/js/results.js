@@ -92,7 +92,10 @@
       status,
       fmt.ranges(ranges),
       doc.emitters.length + " signals",
-    ].join(" · ");
+      counts.ble_hints ? counts.ble_hints + " Bluetooth " + (counts.ble_hints === 1 ? "hint" : "hints") : null,
+    ]
+      .filter(Boolean)
+      .join(" · ");
     const facts = [
       ["Status", el("span", { class: "badge " + (RS.statusClass[sweep.status] || ""), text: status })],
       ["Started", fmt.when(sweep.started_at) + " (" + fmt.ago(sweep.started_at) + ")"],

@@ -67,7 +67,13 @@ def test_press_sweeps_lights_red_for_the_camera_stores_rows_and_long_press_track
     # the user walks towards the camera: +1.5 dB per simulated second (the sweep takes about 4)
     approaching = {**CAMERA, "power_dbfs": -50, "power_ramp_db_per_s": 1.5, "power_limit_dbfs": -10}
     scene = room(tmp_path, [approaching, {"kind": "fm-broadcast", "freq_hz": 98.1e6, "power_dbfs": -30}])
-    session, panel, feedback, store = make_appliance(tmp_path, factory, settings, scene)
+    radios = []
+
+    def open_radio():
+        radios.append(SimRadio(scene, time_scale=0.0))  # the sweep runs instantly
+        return radios[-1]
+
+    session, panel, feedback, store = make_appliance(tmp_path, factory, settings, scene, open_radio=open_radio)
     amber = factory.pin(PINS.amber)
     try:
         amber.clear_states()
@@ -81,6 +87,8 @@ def test_press_sweeps_lights_red_for_the_camera_stores_rows_and_long_press_track
         assert record.status == "complete" and record.summary["counts"]["suspects"] >= 1
         top = store.emitters(record.id)[0]
         assert abs(top["freq_hz"] - 1.28e9) < 10e3 and top["camera_score"] >= 0.5
+        for radio in radios:  # tracking in real time: the ramp is 1.5 dB per second of the walk, whatever the load
+            radio.time_scale = 1.0
         press(factory, hold=0.6)  # long press: track the top suspect
         assert wait_for(lambda: session.state is State.TRACKING, 5)
         buzzer = factory.pin(PINS.buzzer)

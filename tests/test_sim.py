@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import numpy as np
 import pytest
@@ -130,3 +131,33 @@ def test_real_recording_plays_at_its_emitter_frequency(tmp_path, rtl433_recordin
     # the capture's device sits ~100 kHz below its own centre (433.82 of 433.92 MHz)
     assert abs(freqs[np.argmax(peak)] - (434.5e6 - 0.1e6)) < 30e3
     assert psd.to_db(peak.max()) > -40
+
+
+def test_in_real_time_the_room_lives_on_between_reads(tmp_path):
+    # a hot/cold walk reads a little, ten times a second: the camera's level must rise per second walked
+    doc = {
+        "name": "walk",
+        "noise_floor_dbfs": -55,
+        "emitters": [{"kind": "carrier", "freq_hz": 100e6, "power_dbfs": -50}],
+    }
+    radio = SimRadio(scenemod.load(write_scene(tmp_path, doc)), time_scale=1.0)
+    radio.tune(100e6)
+    radio.read(2400)
+    before = radio.sim_time_s
+    time.sleep(0.3)
+    radio.read(2400)
+    assert radio.sim_time_s - before >= 0.3
+    instant = SimRadio(scenemod.load(write_scene(tmp_path, doc)), time_scale=0.0)
+    instant.read(2400)
+    time.sleep(0.1)
+    instant.read(2400)
+    assert instant.sim_time_s < 0.01  # as fast as the CPU renders: only what was read
+
+
+def test_a_stream_keeps_one_sample_clock_in_real_time(tmp_path):
+    doc = {"name": "cam", "noise_floor_dbfs": -55, "emitters": []}
+    radio = SimRadio(scenemod.load(write_scene(tmp_path, doc)), time_scale=1.0)
+    parts = radio.stream([100e6, 101e6], 24_000)
+    retune = radio.latency.retune_s + radio.latency.settle_samples / radio.sample_rate + radio.latency.read_overhead_s
+    gap = parts[1].start - (parts[0].start + 24_000)
+    assert gap <= round((retune + radio.latency.read_overhead_s) * radio.sample_rate) + 1  # the retune, no wall gap

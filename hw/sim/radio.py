@@ -70,6 +70,8 @@ class SimRadio:
         self.sample_rate = float(sample_rate)
         self.center_hz = 100e6
         self.latency = latency or Latency()
+        self._clock = 0  # samples since the radio started; signals evolve with it
+        self._streaming = False
         self.time_scale = time_scale_from_env() if time_scale is None else time_scale
         self.modelled_time_s = 0.0
         self._gain = gain
@@ -79,7 +81,6 @@ class SimRadio:
             for model in self._models:
                 if isinstance(model, models.AnalogVideo):
                     model.lit = lit
-        self._clock = 0  # samples since the radio started; signals evolve with it
         self._wall_due = time.monotonic()
         self._dc = complex(0.012, -0.008)  # LO leakage, a few LSB like a real dongle
         self.closed = False
@@ -92,6 +93,24 @@ class SimRadio:
     def sim_time_s(self) -> float:
         """Simulation time: what the emitters' clocks read."""
         return self._clock / self.sample_rate
+
+    @property
+    def time_scale(self) -> float:
+        """Wall seconds per simulated second (0: as fast as the CPU renders)."""
+        return self._time_scale
+
+    @time_scale.setter
+    def time_scale(self, value: float) -> None:
+        self._time_scale = float(value)
+        self._wall_ref = (time.monotonic(), self._clock)
+
+    def _catch_up(self) -> None:
+        """In real time the room does not wait between reads: an idle gap is time the emitters lived too
+        (a walk towards a camera raises its level per second walked, not per sample read)."""
+        if self._time_scale > 0 and not self._streaming:
+            wall0, clock0 = self._wall_ref
+            due = clock0 + round((time.monotonic() - wall0) / self._time_scale * self.sample_rate)
+            self._clock = max(self._clock, due)
 
     def _spend(self, seconds: float, began: float | None = None) -> None:
         """Book radio time; in real-time mode wait until it has passed on the wall clock.
@@ -118,6 +137,7 @@ class SimRadio:
     def read(self, n: int) -> np.ndarray:
         if n <= 0:
             raise ValueError(f"read size must be positive, got {n}")
+        self._catch_up()
         began = time.monotonic()
         out = np.empty(2 * n, dtype=np.uint8)
         for start in range(0, n, RENDER_CHUNK):
@@ -129,12 +149,17 @@ class SimRadio:
     def stream(self, tunings: Sequence[float], samples_each: int) -> list[StreamPart]:
         """A continuous stream: each retune books its settling time on the simulated clock."""
         parts = []
+        self._catch_up()
         end = self._clock  # the last sample delivered (a read's overhead is clock time too)
-        for hz in tunings:
-            self.tune(hz)
-            start = self._clock
-            parts.append(StreamPart(float(hz), start, self.read(samples_each), start - end))
-            end = start + samples_each
+        self._streaming = True  # one sample clock: no gap but the retunes'
+        try:
+            for hz in tunings:
+                self.tune(hz)
+                start = self._clock
+                parts.append(StreamPart(float(hz), start, self.read(samples_each), start - end))
+                end = start + samples_each
+        finally:
+            self._streaming = False
         return parts
 
     def render(self, center_hz: float, start_sample: int, n: int) -> np.ndarray:

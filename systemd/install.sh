@@ -368,6 +368,10 @@ warm_cache() {
     live runuser -u "$SERVICE_USER" -- env NUMBA_CACHE_DIR="$NUMBA_DIR" \
         "$VENV/bin/roomsweep" wifi --replay "$NUMBA_DIR/warm-wifi.pcap"
     live rm -f "$NUMBA_DIR/warm-wifi.pcap"
+    # the picture's fold and timing kernels: one short picture of the demo room's camera
+    live runuser -u "$SERVICE_USER" -- env NUMBA_CACHE_DIR="$NUMBA_DIR" ROOMSWEEP_SIM_TIME_SCALE=0 \
+        "$VENV/bin/roomsweep" picture 1280M --simulate --seconds 0.5 --out "$NUMBA_DIR/warm-picture.png"
+    live rm -f "$NUMBA_DIR/warm-picture.png"
 }
 
 identity_and_label() {

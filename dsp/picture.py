@@ -180,16 +180,22 @@ def lag_product(x: np.ndarray) -> np.ndarray:
 
 
 def _moving_mean(x: np.ndarray, width: int) -> np.ndarray:
-    c = np.concatenate([[0], np.cumsum(x, dtype=np.complex128)])
+    """Mean over ``width`` samples centred on each (the first and last half-widths repeat the edge)."""
+    n = x.size
+    width = min(width, n)
+    c = np.empty(n + 1, np.complex128)
+    c[0] = 0
+    np.cumsum(x, out=c[1:])
     half = width // 2
-    lo = np.clip(np.arange(x.size) - half, 0, x.size)
-    hi = np.clip(np.arange(x.size) - half + width, 0, x.size)
-    return ((c[hi] - c[lo]) / np.maximum(hi - lo, 1)).astype(np.complex64)
+    out = np.empty(n, np.complex64)
+    out[half : n - width + half + 1] = (c[width:] - c[: n - width + 1]) / width
+    out[:half] = out[half]
+    out[n - width + half + 1 :] = out[n - width + half]
+    return out
 
 
-def carrier(x: np.ndarray, rate_hz: float, period: float) -> tuple[float, np.ndarray]:
-    """An AM carrier: its offset (Hz, from the strongest spectral line) and its phasor per sample
-    (moving average of the mixed-down signal over whole lines)."""
+def _mixed_down(x: np.ndarray, rate_hz: float) -> tuple[float, np.ndarray]:
+    """The strongest spectral line's offset (Hz) and the signal moved so that line sits at 0 Hz."""
     n = min(x.size, 1 << 18)
     spec = np.abs(np.fft.fft(x[:n])) ** 2
     k = int(np.argmax(spec))
@@ -197,17 +203,24 @@ def carrier(x: np.ndarray, rate_hz: float, period: float) -> tuple[float, np.nda
     denom = a - 2 * b + c
     delta = 0.5 * (a - c) / denom if denom < 0 else 0.0
     offset = float(np.fft.fftfreq(n, 1 / rate_hz)[k] + delta * rate_hz / n)
-    mixer = np.exp(-2j * np.pi * offset / rate_hz * np.arange(x.size)).astype(np.complex64)
-    u = x * mixer
+    u = np.exp(-2j * np.pi * offset / rate_hz * np.arange(x.size)).astype(np.complex64)
+    u *= x
+    return offset, u
+
+
+def carrier(x: np.ndarray, rate_hz: float, period: float) -> tuple[float, np.ndarray]:
+    """An AM carrier: its offset (Hz, from the strongest spectral line) and its phasor per sample
+    (moving average of the mixed-down signal over whole lines)."""
+    offset, u = _mixed_down(x, rate_hz)
     return offset, _moving_mean(u, max(8, round(CARRIER_LINES * period)))
 
 
 def synchronous_envelope(x: np.ndarray, rate_hz: float, period: float) -> np.ndarray:
     """AM's envelope by synchronous detection: the in-phase part against the tracked carrier."""
-    offset, phasor = carrier(x, rate_hz, period)
-    u = x * np.exp(-2j * np.pi * offset / rate_hz * np.arange(x.size)).astype(np.complex64)
-    ref = np.conj(phasor) / np.maximum(np.abs(phasor), 1e-12)
-    return (u * ref).real.astype(np.float32)
+    _, u = _mixed_down(x, rate_hz)
+    phasor = _moving_mean(u, max(8, round(CARRIER_LINES * period)))
+    phasor /= np.maximum(np.abs(phasor), np.float32(1e-12))
+    return (u.real * phasor.real + u.imag * phasor.imag).astype(np.float32)
 
 
 def modulation_of(x: np.ndarray, rate_hz: float, period: float) -> str:

@@ -12,6 +12,9 @@ Shape (``sweep --json``, the stored sweep, ``GET /api/sweeps/<id>``'s ``document
           devices with "suspect", "sees_device" and the baseline fields),
     ble (null: not run; else ``ble_part``: ble --json plus state, not_covered; devices with hints and reasons,
          never suspects; ``wifi_mac`` when its address is a Wi-Fi device's of the same chip),
+    pictures (null: not run; else ``picture_part``: status, problems, cameras, pictures, confirmed; each
+              pictured emitter carries ``picture`` {file, standard, modulation, tunings_hz, quality, seconds, …},
+              ``stimulus`` (analyze --stimulus's shape), ``sees_device`` and ``confirmation``, the sentence),
     lan (null: no network scan; else ``lan_part``: lan --json plus state; devices with "suspect" (a camera
          by what it announced) and ``wifi_index`` into wifi.devices when the same MAC was heard on the air;
          that Wi-Fi device gets ``lan_index`` and a reason naming what it announced; attached after the
@@ -41,6 +44,7 @@ from dsp.detect import Detection
 
 if TYPE_CHECKING:
     from appliance.optical import OpticalScan
+    from appliance.picture_stage import PictureOutcome
     from appliance.rf_sweep import SweepResult
     from dsp.plan import Plan
 
@@ -62,7 +66,14 @@ MAX_BLE_DEVICES = 200  # a crowded place (a train, a conference) must not grow t
 SAME_CHIP_SPAN = 3
 STREAMING_KINDS = ("camera", "video-call", "streaming-client", "uploader")
 MAX_WIFI_DEVICES = 200  # a document (and the stored row) stays small in a block of flats; the most camera-like kept
-LISTS = ("emitters",)  # what the store keeps in rows, not in the document's head
+LISTS = ("emitters",)
+#: an emitter the picture stage did not picture (or not confirm): what every emitter starts with
+NO_PICTURE = {
+    "picture": None,
+    "stimulus": None,
+    "sees_device": False,
+    "confirmation": None,
+}  # what the store keeps in rows, not in the document's head
 
 
 def _num(value: float | None, digits: int = 1) -> float | None:
@@ -113,12 +124,46 @@ def rf_part(result: SweepResult) -> dict[str, Any]:
         "relocks": result.relocks,
         "missing_bands_hz": [list(m) for m in result.missing],
         "noise_floor_dbfs": _num(result.noise_floor_dbfs),
-        "emitters": [emitter_json(c.detection, c.verdict, evidence=c.evidence) for c in result.emitters],
+        "emitters": [emitter_json(c.detection, c.verdict, evidence=c.evidence, **NO_PICTURE) for c in result.emitters],
         "looks": result.looks,
         "looks_skipped": result.looks_skipped,
         "radio_time_s": _seconds(result.radio_time_s),
         "survey_radio_time_s": _seconds(result.survey_radio_time_s),
         "rf_wall_time_s": _seconds(result.wall_time_s),
+    }
+
+
+def confirmation_text(stimulus: dict[str, Any] | None) -> str | None:
+    """The confirmation in the words the phone shows under the camera's picture."""
+    if stimulus is None:
+        return None
+    if stimulus["responds"]:
+        return (
+            "It sees this device: its picture brightened each time the LED ring was lit "
+            f"(p = {stimulus['p_value']:.2g})"
+        )
+    return f"It does not see the device from here (p = {stimulus['p_value']:.2g})"
+
+
+def picture_part(emitters: list[dict[str, Any]], outcome: PictureOutcome) -> dict[str, Any]:
+    """The picture stage's part; each pictured emitter gains its ``picture``, ``stimulus``, ``sees_device``
+    and ``confirmation`` (the sentence) in place."""
+    for shot in outcome.shots:
+        emitter = emitters[shot.index]
+        emitter.update(
+            picture=shot.picture,
+            stimulus=shot.stimulus,
+            sees_device=bool(shot.stimulus and shot.stimulus["responds"]),
+            confirmation=confirmation_text(shot.stimulus),
+        )
+        if shot.note:
+            emitter["reasons"] = [*emitter["reasons"], shot.note]
+    return {
+        "status": "partial" if outcome.problems else "complete",
+        "problems": list(outcome.problems),
+        "cameras": len(outcome.shots),
+        "pictures": sum(1 for s in outcome.shots if s.picture),
+        "confirmed": sum(1 for s in outcome.shots if s.stimulus and s.stimulus["responds"]),
     }
 
 
@@ -281,6 +326,7 @@ def sweep_document(
     optical: dict[str, Any] | None = None,
     wifi: dict[str, Any] | None = None,
     ble: dict[str, Any] | None = None,
+    pictures: dict[str, Any] | None = None,
     reference: baselinemod.Reference | None = None,
     rise_db: float = baselinemod.DEFAULT_RISE_DB,
     cancelled: bool = False,
@@ -310,6 +356,7 @@ def sweep_document(
         "optical": optical,
         "wifi": wifi,
         "ble": ble,
+        "pictures": pictures,
         "lan": None,  # a network scan is opt-in and attached afterwards (attach_lan)
         "radio_time_s": measured.get("radio_time_s"),
         "survey_radio_time_s": measured.get("survey_radio_time_s"),
@@ -328,11 +375,12 @@ def sweep_document(
     optical_trouble = bool(optical and optical.get("error"))
     wifi_trouble = bool(wifi and wifi.get("status") == "partial")
     ble_trouble = bool(ble and ble.get("status") == "partial")
+    picture_trouble = bool(pictures and pictures["status"] == "partial")
     if cancelled:
         status = "cancelled"
     elif rf is None and not findings and not wifi_devices:
         status = "failed"
-    elif error or problems or optical_trouble or wifi_trouble or ble_trouble or rf is None:
+    elif error or problems or optical_trouble or wifi_trouble or ble_trouble or picture_trouble or rf is None:
         status = "partial"
     else:
         status = "complete"
@@ -360,7 +408,10 @@ def _rank_suspects(
     emitters: list[dict[str, Any]], findings: list[dict[str, Any]], wifi_devices: list[dict[str, Any]] = ()
 ) -> list[dict[str, Any]]:
     """Suspects, a camera proven to see the device first, then the most camera-like."""
-    ranked = [(0, -e["camera_score"], -(e.get("power_dbfs") or -999.0), "rf", i) for i, e in enumerate(emitters)]
+    ranked = [
+        (-int(bool(e.get("sees_device"))), -e["camera_score"], -(e.get("power_dbfs") or -999.0), "rf", i)
+        for i, e in enumerate(emitters)
+    ]
     ranked += [(0, -f["score"], 0.0, "optical", i) for i, f in enumerate(findings)]
     ranked += [
         (-int(bool(d.get("sees_device"))), -d["camera_score"], -(d.get("rssi_dbm") or -999.0), "wifi", i)
@@ -388,7 +439,7 @@ def counts(doc: dict[str, Any]) -> dict[str, int]:
         "optical_suspects": parts.count("optical"),
         "wifi_devices": len(wifi_devices),
         "wifi_suspects": parts.count("wifi"),
-        "sees_device": sum(1 for d in wifi_devices if d.get("sees_device")),
+        "sees_device": sum(1 for d in [*wifi_devices, *doc["emitters"]] if d.get("sees_device")),
         "new_since_baseline": len(doc["new_since_baseline"] or []),
         "ble_devices": len(ble_devices),
         "ble_hints": sum(1 for d in ble_devices if d.get("hint")),

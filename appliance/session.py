@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from appliance import baseline, optical, report, rf_sweep
+from appliance import baseline, optical, picture_stage, report, rf_sweep
 from appliance.ble_stage import BleStage
 from appliance.config import Config
 from appliance.events import EventBus
@@ -71,6 +71,7 @@ class _Run:
     optical: dict[str, Any] | None = None  # report.optical_part
     wifi: dict[str, Any] | None = None  # report.wifi_part
     ble: dict[str, Any] | None = None  # report.ble_part
+    pictures: dict[str, Any] | None = None  # report.picture_part
     storage_problems: list[str] = field(default_factory=list)
 
 
@@ -307,6 +308,8 @@ class Session:
         self._radio_part(run)
         run.wifi = self._wifi_join(wifi)
         run.ble = self._ble_join(bluetooth)
+        if self.config["sweep.picture"] and not self._cancel.is_set():
+            self._picture_part(run)  # after the Wi-Fi stage: both blink the LED ring
         want_optical = self.config["sweep.optical"] if optical is None else optical
         if want_optical and not self._cancel.is_set():
             self._optical_part(run)
@@ -395,6 +398,44 @@ class Session:
             self._set_state(State.SWEEPING, "Bluetooth scan")
         return stage.join(self._heartbeat)
 
+    def _picture_part(self, run: _Run) -> None:
+        """Each analog camera suspect's picture (stored with the sweep) and whether it sees the device."""
+        if run.rf is None or run.rf["cancelled"] or self._radio is None:
+            return
+        emitters = run.rf["emitters"]
+        if not picture_stage.camera_indices(emitters):
+            return
+        self._set_state(State.SWEEPING, "camera pictures")
+
+        def progress(fraction: float, freq_hz: float) -> None:
+            self._heartbeat()
+            event = {"stage": "picture", "percent": round(100 * fraction, 1)}
+            if freq_hz:
+                event["freq_hz"] = freq_hz
+            self.events.publish("progress", event)
+
+        outcome = picture_stage.run(
+            self._radio,
+            lambda: self.rig.illuminator,
+            emitters,
+            picture_s=self.config["picture.seconds"],
+            confirm_s=self.config["confirm.seconds"],
+            rng=np.random.default_rng(),
+            progress=progress,
+            cancel=self._cancel,
+        )
+        if outcome.radio_lost:
+            self._drop_radio()
+        for shot in outcome.shots:
+            if shot.png and shot.picture and run.sweep_id is not None:
+                sweep_id, name, data = run.sweep_id, shot.picture["file"], shot.png
+                self._persist(
+                    "camera picture",
+                    lambda: self.store.add_file(sweep_id, "picture", name, data),  # noqa: B023 (called at once)
+                    run.storage_problems,
+                )
+        run.pictures = report.picture_part(emitters, outcome)
+
     def _optical_part(self, run: _Run) -> None:
         if run.rf is not None and run.rf["cancelled"]:
             return
@@ -428,6 +469,7 @@ class Session:
             optical=run.optical,
             wifi=run.wifi,
             ble=run.ble,
+            pictures=run.pictures,
             reference=reference,
             rise_db=self.config["sweep.baseline_rise_db"],
             cancelled=self._cancel.is_set(),
@@ -438,6 +480,7 @@ class Session:
             errors += [f"Wi-Fi: {p}" for p in doc["wifi"]["problems"] or [doc["wifi"]["error"]] if p]
         if (doc["ble"] or {}).get("status") == "partial":
             errors += [f"Bluetooth: {p}" for p in doc["ble"]["problems"] or [doc["ble"]["error"]] if p]
+        errors += [f"camera pictures: {p}" for p in (doc["pictures"] or {}).get("problems", [])]
         if run.sweep_id is not None:
             sweep_id = run.sweep_id
             self._persist(

@@ -2,7 +2,9 @@
 
     ready      green steady
     sweeping   amber blinking, rising chirp at the start
-    results    green steady and a falling chirp; with a suspect: red steady and an alarm
+    results    green steady and a falling chirp; with a suspect: red steady and an alarm; with a camera
+               confirmed to see the device (its picture brightened with the LED ring): red and amber
+               steady and a slower alarm of long high beeps
     partial    as results, plus red blinking slowly (part of the spectrum was not measured)
     fault      red blinking fast and a low beep
     tracking   one LED flash and buzzer tick per beat; beats speed up and the tone rises as the
@@ -26,6 +28,7 @@ Sequence = tuple[tuple[float | None, float], ...]  # (tone Hz or None for a rest
 START_CHIRP: Sequence = ((2000.0, 0.06), (None, 0.04), (2600.0, 0.08))
 FINISH_CHIRP: Sequence = ((2600.0, 0.06), (None, 0.04), (2000.0, 0.08))
 SUSPECT_ALARM: Sequence = ((2900.0, 0.12), (None, 0.03), (1900.0, 0.12), (None, 0.03)) * 4
+CONFIRMED_ALARM: Sequence = ((3400.0, 0.3), (None, 0.1)) * 6  # long beeps: unlike the suspect alarm's trills
 FAULT_BEEP: Sequence = ((700.0, 0.4),)
 LIGHT_ON_PROMPT: Sequence = ((3200.0, 0.15), (None, 0.05), (3200.0, 0.15))  # "switch the room light on now"
 LIGHT_OFF_PROMPT: Sequence = ((1200.0, 0.35),)  # "... off now"
@@ -91,13 +94,19 @@ class Feedback:
         self._sound(START_CHIRP)
         self._note("sweeping")
 
-    def results(self, suspects: int, *, partial: bool = False) -> None:
+    def results(self, suspects: int, *, partial: bool = False, confirmed: int = 0) -> None:
+        """``confirmed``: cameras proven to see the device (the sweep document's ``counts.sees_device``)."""
         self._stop_tracking()
-        self._leds(green=suspects == 0 and not partial, red=suspects > 0)
+        confirmed = confirmed if suspects else 0
+        self._leds(green=suspects == 0 and not partial, red=suspects > 0, amber=confirmed > 0)
         if partial and suspects == 0:
             self.panel.red.blink(on_time=0.1, off_time=0.9)
-        self._sound(SUSPECT_ALARM if suspects else FINISH_CHIRP)
-        self._note("results-suspect" if suspects else "results-clear")
+        if confirmed:
+            self._sound(CONFIRMED_ALARM)
+            self._note("results-confirmed")
+        else:
+            self._sound(SUSPECT_ALARM if suspects else FINISH_CHIRP)
+            self._note("results-suspect" if suspects else "results-clear")
         if partial:
             self._note("results-partial")
 

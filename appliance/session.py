@@ -512,7 +512,8 @@ class Session:
             self._set_state(State.RESULTS, f"{message[status]}; NOT SAVED: {storage[0]}")
             return
         if self.feedback is not None:  # the LEDs first: whoever sees the state sees them already
-            self.feedback.results(doc["counts"]["suspects"], partial=status == "partial")
+            counted = doc["counts"]
+            self.feedback.results(counted["suspects"], partial=status == "partial", confirmed=counted["sees_device"])
         self._set_state(State.RESULTS, message[status])
 
     def _rf_stage(self, radio: Radio, plan: planmod.Plan, started: float) -> rf_sweep.SweepResult:

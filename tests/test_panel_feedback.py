@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 
 import pytest
@@ -79,6 +80,36 @@ def test_suspect_alarm_is_distinct_from_the_finish_chirp(panel, factory):
     assert 1 <= chirp_beeps <= 3
     assert alarm_beeps >= 6
     assert [s.pattern for s in feedback.history][-2:] == ["results-clear", "results-suspect"]
+
+
+def _beeps(buzzer) -> list[float]:
+    """How long each beep lasted (s), from the buzzer pin's recorded states."""
+    states = list(buzzer.states)
+    return [b.timestamp - a.timestamp for a, b in itertools.pairwise(states) if a.state and not b.state]
+
+
+def test_a_confirmed_camera_has_its_own_lights_and_alarm(panel, factory):
+    feedback = Feedback(panel)
+    buzzer = pin(factory, PINS.buzzer)
+    try:
+        buzzer.clear_states()
+        feedback.results(2)
+        time.sleep(1.3)
+        suspect = _beeps(buzzer)
+        assert not pin(factory, PINS.amber).state
+        buzzer.clear_states()
+        feedback.results(2, confirmed=1)
+        time.sleep(1.3)
+        confirmed = _beeps(buzzer)
+        assert pin(factory, PINS.red).state and pin(factory, PINS.amber).state and not pin(factory, PINS.green).state
+        feedback.results(0, confirmed=1)  # no suspect: nothing to confirm
+        time.sleep(0.05)
+        assert pin(factory, PINS.green).state and not pin(factory, PINS.amber).state
+    finally:
+        feedback.close()
+    assert [s.pattern for s in feedback.history][-3:] == ["results-suspect", "results-confirmed", "results-clear"]
+    assert len(suspect) >= 6 and max(suspect) < 0.2  # trills
+    assert 2 <= len(confirmed) < len(suspect) and max(confirmed) > 0.25  # fewer, longer beeps
 
 
 def test_tracking_ticks_speed_up_as_the_level_rises(panel, factory):

@@ -23,7 +23,8 @@ Shape (``sweep --json``, the stored sweep, ``GET /api/sweeps/<id>``'s ``document
     suspects [{"part": "rf" | "optical" | "wifi", "index": i} …]  (into emitters / optical.findings /
              wifi.devices; a Wi-Fi camera that sees the device first, then most camera-like first),
     counts {emitters, findings, suspects, rf_suspects, optical_suspects, wifi_devices, wifi_suspects,
-            sees_device, new_since_baseline, ble_devices, ble_hints, lan_devices, lan_cameras},
+            sees_device (Wi-Fi and radio), rf_sees_device, new_since_baseline, ble_devices, ble_hints,
+            lan_devices, lan_cameras},
     baseline (null, or which baseline and the rise it was judged with),
     new_since_baseline (null without a baseline, else [{"part": "rf", "index": i} …]),
     radio_time_s, survey_radio_time_s, rf_wall_time_s, wall_time_s, not_covered
@@ -440,6 +441,7 @@ def counts(doc: dict[str, Any]) -> dict[str, int]:
         "wifi_devices": len(wifi_devices),
         "wifi_suspects": parts.count("wifi"),
         "sees_device": sum(1 for d in [*wifi_devices, *doc["emitters"]] if d.get("sees_device")),
+        "rf_sees_device": sum(1 for e in doc["emitters"] if e.get("sees_device")),
         "new_since_baseline": len(doc["new_since_baseline"] or []),
         "ble_devices": len(ble_devices),
         "ble_hints": sum(1 for d in ble_devices if d.get("hint")),

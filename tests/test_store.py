@@ -212,6 +212,7 @@ def test_sweeps_stored_before_the_one_document_are_upgraded_to_it(tmp_path):
         "wifi_devices": 0,  # no Wi-Fi part before the Wi-Fi sweep
         "wifi_suspects": 0,
         "sees_device": 0,
+        "rf_sees_device": 0,
         "new_since_baseline": 0,
         "ble_devices": 0,  # no BLE part before the BLE scan
         "ble_hints": 0,

@@ -661,3 +661,61 @@ def test_a_cli_saved_baseline_and_a_daemon_sweep_show_the_same_facts(browser, tm
         assert cli_id is not None
     finally:
         server.close()
+
+
+def test_an_analog_cameras_picture_and_whether_it_sees_the_device(browser, tmp_path, monkeypatch):
+    """Button → sweep → the camera's picture on its card (tap to enlarge) and the ring's verdict in words."""
+    camera = {"kind": "analog-video", "freq_hz": 1.2e9, "power_dbfs": -40, "standard": "PAL", "deviation_hz": 3e6}
+    scene = tmp_path / "room.json"
+    emitters = [{**camera, "sees_device": True, "led_response": 0.05}, {**camera, "freq_hz": 1.32e9}]
+    scene.write_text(json.dumps({"name": "two cameras", "noise_floor_dbfs": -60, "emitters": emitters}))
+    for name, value in (("SWEEP_PRESET", "cameras"), ("SWEEP_OPTICAL", "false"), ("SWEEP_WIFI", "false")):
+        monkeypatch.setenv(f"ROOMSWEEP_{name}", value)
+    monkeypatch.setenv("ROOMSWEEP_SWEEP_BLE", "false")
+    monkeypatch.setenv("ROOMSWEEP_PICTURE_SECONDS", "1")
+    server = LiveServer(tmp_path, scene=scene)
+    try:
+        phone = Phone(browser, server)
+        page = phone.page
+        page.goto(server.base_url + "/login")
+        page.fill("#secret", server.secret)
+        page.click("button[type=submit]")
+        phone.wait_ready()
+        page.tap("#main-action")
+        page.locator("#open-results a").wait_for(timeout=120_000)
+        page.click("#open-results a")
+        phone.wait_ready()
+        assert page.text_content("#headline").startswith("An analog camera sees this device")
+        sees = page.locator("#signals li.emitter:has-text('1200.00')")
+        blind = page.locator("#signals li.emitter:has-text('1320.00')")
+        assert "What this camera sees" in sees.text_content()
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('figure.camera-picture img')].every((i) => i.naturalWidth === 384)"
+        )
+        figure = sees.locator("figure.camera-picture")
+        card_width = sees.bounding_box()["width"]
+        assert figure.locator("img").bounding_box()["width"] > 0.8 * card_width  # full width
+        verdict = sees.locator("p.confirmation.sees").text_content()
+        assert re.fullmatch(
+            r"It sees this device: its picture brightened each time the LED ring was lit \(p = [0-9.e-]+\)", verdict
+        )
+        assert blind.locator("p.confirmation").text_content().startswith("It does not see the device from here")
+        assert not blind.locator("p.confirmation.sees").count()
+        assert "Camera's picture (PNG)" in page.text_content("#files")
+        phone.no_horizontal_scroll()
+        sees.scroll_into_view_if_needed()
+        phone.shot("15-results-camera-picture")
+        figure.locator("button.enlarge").tap()
+        page.wait_for_function("() => document.querySelector('figure.camera-picture.enlarged')")
+        big = figure.locator("img").bounding_box()
+        assert big["width"] >= 385  # the phone's whole width
+        phone.shot("16-camera-picture-enlarged")
+        figure.locator("button.enlarge").tap()
+        assert not page.locator("figure.camera-picture.enlarged").count()
+        src = figure.locator("img").get_attribute("src")
+        picture = requests.get(server.base_url + src, headers={"Authorization": f"Bearer {server.secret}"})
+        assert picture.status_code == 200 and picture.headers["Content-Type"] == "image/png"
+        phone.close()
+        assert not phone.errors, phone.errors
+    finally:
+        server.close()

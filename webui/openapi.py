@@ -114,6 +114,32 @@ SCHEMAS: dict[str, Any] = {
             "baseline_change": {"type": "string", "enum": ["new", "stronger"], "nullable": True},
             "baseline_power_dbfs": {"type": "number", "nullable": True},
             "baseline_rise_db": {"type": "number", "nullable": True},
+            "picture": {
+                "type": "object",
+                "nullable": True,
+                "description": "an analog camera's picture: its PNG is the sweep's file of this name (role picture)",
+                "properties": {
+                    "file": {"type": "string"},
+                    "standard": {"type": "string"},
+                    "modulation": {"type": "string", "enum": ["am", "fm"]},
+                    "tunings_hz": {"type": "array", "items": {"type": "number"}},
+                    "quality": {"type": "number"},
+                    "seconds": {"type": "number"},
+                },
+            },
+            "stimulus": {
+                "type": "object",
+                "nullable": True,
+                "description": "the LED ring's confirmation (analyze --stimulus's shape)",
+                "properties": {
+                    "responds": {"type": "boolean"},
+                    "p_value": {"type": "number"},
+                    "lag_s": {"type": "number", "nullable": True},
+                    "statistic": {"type": "number"},
+                },
+            },
+            "sees_device": {"type": "boolean"},
+            "confirmation": {"type": "string", "nullable": True, "description": "the confirmation in words"},
         },
     },
     "SuspectRef": {

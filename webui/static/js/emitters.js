@@ -23,6 +23,7 @@
     "id", "sweep_id", "freq_hz", "bandwidth_hz", "power_dbfs", "snr_db", "kind", "line_rate_hz", "standard",
     "camera_score", "suspect", "reasons", "bursty", "field_rate_hz", "examined", "new_since_baseline",
     "baseline_change", "baseline_power_dbfs", "baseline_rise_db", "evidence",
+    "picture", "stimulus", "sees_device", "confirmation",
   ]);
   const CHANGES = { new: "New since baseline", stronger: "Stronger than baseline" };
 
@@ -43,8 +44,9 @@
   };
 
   /**
-   * One emitter as a list item. options: {href, onTrack(e, button), onZoom(e)}.
-   * The Track button appears only for stored emitters (they have an id).
+   * One emitter as a list item. options: {href, onTrack(e, button), onZoom(e), pictureUrl(e)}.
+   * The Track button appears only for stored emitters (they have an id); the camera's picture only
+   * where pictureUrl gives its stored file's address.
    */
   RS.emitterCard = function emitterCard(e, options) {
     const opts = options || {};
@@ -93,6 +95,10 @@
           )
         : el("p", { class: "measures", text: "Camera score 0 %" }),
       reasons.length ? el("ul", { class: "reasons" }, reasons.map((r) => el("li", { text: r }))) : null,
+      cameraPicture(e, opts.pictureUrl ? opts.pictureUrl(e) : null),
+      e.confirmation
+        ? el("p", { class: "confirmation" + (e.sees_device ? " sees" : ""), text: e.confirmation })
+        : null,
       moreMeasurements(e),
     );
     const buttons = [];
@@ -119,6 +125,33 @@
     if (buttons.length) item.append(el("div", { class: "row-buttons" }, buttons));
     return item;
   };
+
+  /** "What this camera sees": the picture recovered from its signal, full width; a tap enlarges it. */
+  function cameraPicture(e, url) {
+    if (!e.picture || !url) return null;
+    const pic = e.picture;
+    const img = el("img", {
+      src: url,
+      alt: "The picture the camera at " + fmt.mhz(e.freq_hz) + " sends",
+      decoding: "async",
+    });
+    const figure = el(
+      "figure",
+      { class: "camera-picture" },
+      el("p", { class: "title", text: "What this camera sees" }),
+      el("button", { type: "button", class: "enlarge", "aria-label": "Enlarge the camera's picture" }, img),
+      el("figcaption", {
+        text: [pic.standard, String(pic.modulation || "").toUpperCase(), pic.seconds + " s of radio"]
+          .filter(Boolean)
+          .join(" · "),
+      }),
+    );
+    figure.querySelector("button.enlarge").addEventListener("click", () => {
+      const big = figure.classList.toggle("enlarged");
+      figure.querySelector("button.enlarge").setAttribute("aria-label", big ? "Close the picture" : "Enlarge the camera's picture");
+    });
+    return figure;
+  }
 
   /** Whatever else the classifier measured (e.g. its dwell's features), as name: value rows. */
   function moreMeasurements(e) {
@@ -166,7 +199,10 @@
     if (wifi) parts.push(wifi + " Wi-Fi");
     const found = total + (total === 1 ? " suspect" : " suspects") + " found" + (parts.length ? " (" + parts.join(", ") + ")" : "");
     const sees = c.sees_device || 0;
-    return sees ? (sees === 1 ? "A Wi-Fi camera sees this device · " : sees + " Wi-Fi cameras see this device · ") + found : found;
+    const analog = c.rf_sees_device || 0; // older documents counted Wi-Fi cameras only
+    const what = analog === sees ? "analog " : analog ? "" : "Wi-Fi ";
+    if (!sees) return found;
+    return (sees === 1 ? (what === "analog " ? "An " : "A ") + what + "camera sees this device · " : sees + " " + what + "cameras see this device · ") + found;
   };
 
   RS.findingText = function findingText(f, index) {

@@ -18,6 +18,7 @@
   ];
   const FILE_ROLES = {
     image: "Glint photo (JPEG)",
+    picture: "Camera's picture (PNG)",
     spectrum: "Spectrum (NumPy .npz)",
     recording: "IQ recording (SigMF)",
     evidence: "IQ recording (SigMF)",
@@ -196,12 +197,18 @@
     const list = RS.clear($("#signals"));
     const ranked = RS.rankEmitters(doc.emitters);
     for (const e of ranked) {
-      list.append(RS.emitterCard(e, { onTrack: RS.track, onZoom: chart ? zoomToEmitter : null }));
+      list.append(RS.emitterCard(e, { onTrack: RS.track, onZoom: chart ? zoomToEmitter : null, pictureUrl }));
     }
     const suspects = ranked.filter(RS.isSuspect).length;
     $("#signals-count").textContent =
       "(" + ranked.length + (suspects ? ", " + suspects + (suspects === 1 ? " suspect" : " suspects") : "") + ")";
     $("#signals-empty").hidden = ranked.length > 0;
+  }
+
+  /** The stored file an emitter's picture names (GET /api/sweeps/<id>'s files). */
+  function pictureUrl(e) {
+    const stored = (reply.files || []).find((f) => f.role === "picture" && e.picture && f.name === e.picture.file);
+    return stored ? stored.url : null;
   }
 
   function focusFromHash() {

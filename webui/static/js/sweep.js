@@ -15,6 +15,7 @@
     rf: "Radio sweep",
     confirm: "Checking suspects",
     refine: "Measuring wide signals",
+    picture: "Camera pictures: what each camera sees",
     optical: "Optical sweep: lens glints and IR LEDs",
   };
   const WIFI_PHASES = { survey: "listening to every channel", dwell: "watching the streams", stimulus: "LED-ring test", done: "done" };

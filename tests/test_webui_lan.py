@@ -78,10 +78,7 @@ def test_the_form_scans_merges_by_mac_and_shows_the_network(browser, server):  #
     phone = Phone(browser, server)
     page = phone.page
     try:
-        page.goto(server.base_url + "/login")
-        page.fill("#secret", server.secret)
-        page.click("button[type=submit]")
-        phone.wait_ready()
+        phone.log_in()
         phone.goto(f"/results/{sweep_id}")
         assert "not scanned" in page.text_content("#lan")
         page.fill("#lan-ssid", "Hotel Guest")

@@ -100,6 +100,13 @@ class Phone:
     def wait_ready(self) -> None:
         self.page.wait_for_selector("html[data-ready]", state="attached")
 
+    def log_in(self) -> None:
+        """Through the login form with the device's admin secret, as the owner does."""
+        self.page.goto(self.server.base_url + "/login")
+        self.page.fill("#secret", self.server.secret)
+        self.page.click("button[type=submit]")
+        self.wait_ready()
+
     def check_csp(self) -> None:
         violations = self.page.evaluate("window.__csp || []") if self.page.url.startswith("http") else []
         self.errors.extend(f"CSP violation: {v}" for v in violations)

@@ -46,10 +46,7 @@ def test_results_show_the_wifi_section_and_find_the_camera(browser, server):  # 
     phone = Phone(browser, server)
     page = phone.page
     try:
-        page.goto(server.base_url + "/login")
-        page.fill("#secret", server.secret)
-        page.click("button[type=submit]")
-        phone.wait_ready()
+        phone.log_in()
         phone.goto(f"/results/{sweep_id}")
         assert page.text_content("#headline").startswith("A Wi-Fi camera sees this device")
         sees = page.locator(f"#wifi-devices li[data-mac='{SEES}']")
